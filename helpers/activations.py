@@ -1,0 +1,56 @@
+"""Activation functions used by the cells, written to be numerically safe.
+
+    sigmoid(z) = 1 / (1 + exp(-z))      computed as (1 + tanh(z / 2)) / 2, which never overflows
+    softmax(z)_i = exp(z_i) / sum_j exp(z_j)   over axis 0 (the class axis), after subtracting the max
+
+Both accept any real input, including +-1000, without a RuntimeWarning.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["sigmoid", "softmax", "tanh", "relu", "linear", "ACTIVATIONS"]
+
+
+def sigmoid(z):
+    """Logistic function sigma(z) = 1 / (1 + e^-z), element-wise.
+
+    Uses the identity sigma(z) = (1 + tanh(z/2)) / 2, so no exponential can overflow.
+    Derivative: sigma'(z) = sigma(z) (1 - sigma(z)).
+    """
+    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, dtype=np.float64)))
+
+
+def softmax(z):
+    """Softmax over axis 0: column j of the result is a probability vector.
+
+    z : ndarray (n_y, ...) -- scores; every column is normalised separately.
+    Subtracting the column maximum first leaves the result unchanged (the factor e^-max cancels)
+    and keeps every exponent <= 0, so nothing overflows.
+    """
+    z = np.asarray(z, dtype=np.float64)
+    e = np.exp(z - z.max(axis=0, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True)
+
+
+def tanh(z):
+    """Hyperbolic tangent; derivative 1 - tanh(z)^2."""
+    return np.tanh(z)
+
+
+def relu(z):
+    """max(0, z); derivative 1 where z > 0, else 0."""
+    return np.maximum(z, 0.0)
+
+
+def linear(z):
+    """Identity; derivative 1."""
+    return np.asarray(z, dtype=np.float64)
+
+
+# name -> (g, g' expressed through the activation's *output* a = g(z) and its input z)
+ACTIVATIONS = {
+    "tanh": (tanh, lambda a, z: 1.0 - a * a),
+    "relu": (relu, lambda a, z: (z > 0).astype(np.float64)),
+    "linear": (linear, lambda a, z: np.ones_like(a)),
+}
