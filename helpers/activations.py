@@ -15,10 +15,16 @@ __all__ = ["sigmoid", "softmax", "tanh", "relu", "linear", "ACTIVATIONS"]
 def sigmoid(z):
     """Logistic function sigma(z) = 1 / (1 + e^-z), element-wise.
 
-    Uses the identity sigma(z) = (1 + tanh(z/2)) / 2, so no exponential can overflow.
+    Uses the identity sigma(z) = (1 + tanh(z/2)) / 2: tanh never overflows, so neither does this, and
+    it is several times faster than a branch on the sign of z. Its error is absolute (about 1e-16),
+    which is what a gate needs; a loss that needs log(sigma(z)) far in the negative tail is computed
+    from the logits instead (see losses.py).
     Derivative: sigma'(z) = sigma(z) (1 - sigma(z)).
     """
-    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, dtype=np.float64)))
+    s = np.tanh(0.5 * np.asarray(z, dtype=np.float64))
+    s += 1.0
+    s *= 0.5
+    return s
 
 
 def softmax(z):

@@ -1,0 +1,4 @@
+"""Test configuration: plots render off-screen."""
+import matplotlib
+
+matplotlib.use("Agg")
