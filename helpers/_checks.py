@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
+    "fmt_shape",
     "as_float_array",
     "check_ndim",
     "check_shape",
@@ -32,6 +33,9 @@ def _fmt_shape(shape) -> str:
     """Format a shape, writing ``None`` entries (any size allowed) as ``*``."""
     parts = ["*" if s is None else str(s) for s in shape]
     return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+
+
+fmt_shape = _fmt_shape  # public name, for messages such as "to match Wax (5, 3)"
 
 
 def as_float_array(where: str, name: str, value) -> np.ndarray:
