@@ -61,7 +61,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import (
-    _fmt_shape,
+    fmt_shape,
     as_float_array,
     check_finite,
     check_ndim,
@@ -114,9 +114,9 @@ def _check_parameters(where, parameters, simplified, with_output):
     n_a, width = Wc.shape
     if n_a < 1 or width <= n_a:
         raise ValueError(f"{where}: parameters['Wc'] must have shape (n_a, n_a + n_x) with n_a >= 1 and "
-                         f"n_x >= 1 (more columns than rows), got {_fmt_shape(Wc.shape)}")
+                         f"n_x >= 1 (more columns than rows), got {fmt_shape(Wc.shape)}")
     n_x = width - n_a
-    because = f"to match parameters['Wc'] {_fmt_shape(Wc.shape)}"
+    because = f"to match parameters['Wc'] {fmt_shape(Wc.shape)}"
 
     expected = {}
     for g in _gate_names(simplified):
@@ -161,7 +161,7 @@ def _check_override(where, override, simplified, target, layout):
                                  all(s in (1, n) for s, n in zip(arr.shape, target)))
         if not fits:
             raise ValueError(f"{where}: {name} must be a scalar or a {len(target)}-D array broadcastable to "
-                             f"{layout} = {_fmt_shape(target)}, got shape {_fmt_shape(arr.shape)}")
+                             f"{layout} = {fmt_shape(target)}, got shape {fmt_shape(arr.shape)}")
         check_finite(where, name, arr)
         if arr.size and (arr.min() < 0.0 or arr.max() > 1.0):
             raise ValueError(f"{where}: {name} must lie in [0, 1] (it is a gate value), "
@@ -175,7 +175,7 @@ def _check_state_and_input(where, x_name, x, x_layout, state_name, state, n_a, n
     state = as_float_array(where, state_name, state)
     check_ndim(where, state_name, state, 2, "(n_a, m)")
     check_shape(where, state_name, state, (n_a, None), "(n_a, m)",
-                f"to match parameters['Wc'] {_fmt_shape(Wc_shape)}")
+                f"to match parameters['Wc'] {fmt_shape(Wc_shape)}")
     m = state.shape[1]
 
     x = as_float_array(where, x_name, x)
@@ -185,7 +185,7 @@ def _check_state_and_input(where, x_name, x, x_layout, state_name, state, n_a, n
         check_time_steps(where, x_name, x)
     expected = (n_x, m, None) if ndim == 3 else (n_x, m)
     check_shape(where, x_name, x, expected, x_layout,
-                f"to match parameters['Wc'] {_fmt_shape(Wc_shape)} and {state_name} {_fmt_shape(state.shape)}")
+                f"to match parameters['Wc'] {fmt_shape(Wc_shape)} and {state_name} {fmt_shape(state.shape)}")
     check_finite(where, x_name, x)
     check_finite(where, state_name, state)
     return x, state
@@ -300,7 +300,7 @@ def gru_cell_backward(dc_next, cache):
     dc_next = as_float_array(where, "dc_next", dc_next)
     check_ndim(where, "dc_next", dc_next, 2, "(n_a, m)")
     check_shape(where, "dc_next", dc_next, c_prev.shape, "(n_a, m)",
-                f"to match the cache (c_next {_fmt_shape(c_prev.shape)})")
+                f"to match the cache (c_next {fmt_shape(c_prev.shape)})")
     check_finite(where, "dc_next", dc_next)
     n_a = c_prev.shape[0]
     concat = np.concatenate([c_prev, xt], axis=0)
@@ -502,7 +502,7 @@ def gru_backward(dc, caches, keep_state_grads=False):
     dc = as_float_array(where, "dc", dc)
     check_ndim(where, "dc", dc, 3, "(n_a, m, T_x)")
     check_time_steps(where, "dc", dc)
-    check_shape(where, "dc", dc, c.shape, "(n_a, m, T_x)", f"to match the caches (c {_fmt_shape(c.shape)})")
+    check_shape(where, "dc", dc, c.shape, "(n_a, m, T_x)", f"to match the caches (c {fmt_shape(c.shape)})")
     check_finite(where, "dc", dc)
 
     n_a, m, T_x = c.shape
