@@ -61,13 +61,13 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import (
-    fmt_shape,
     as_float_array,
     check_finite,
     check_ndim,
     check_positive_int,
     check_shape,
     check_time_steps,
+    fmt_shape,
     get_param,
 )
 from .activations import sigmoid, softmax
