@@ -43,13 +43,13 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import (
-    _fmt_shape,
     as_float_array,
     check_choice,
     check_finite,
     check_ndim,
     check_shape,
     check_time_steps,
+    fmt_shape,
 )
 from .activations import sigmoid
 
@@ -81,7 +81,7 @@ def _check_scores(where: str, name: str, z) -> np.ndarray:
     check_time_steps(where, name, z)
     if z.shape[0] == 0 or z.shape[1] == 0:
         raise ValueError(f"{where}: {name} must have at least one output unit and one example, "
-                         f"got shape {_fmt_shape(z.shape)} (n_y, m, T_y)")
+                         f"got shape {fmt_shape(z.shape)} (n_y, m, T_y)")
     check_finite(where, name, z)
     return z
 
@@ -99,7 +99,7 @@ def _check_mask(where: str, mask, zname: str, zshape) -> np.ndarray:
         return np.ones((m, T))
     mask = as_float_array(where, "mask", mask)
     check_ndim(where, "mask", mask, 2, "(m, T_y)")
-    check_shape(where, "mask", mask, (m, T), "(m, T_y)", f"to match {zname} {_fmt_shape(zshape)}")
+    check_shape(where, "mask", mask, (m, T), "(m, T_y)", f"to match {zname} {fmt_shape(zshape)}")
     check_finite(where, "mask", mask)
     bad = (mask != 0.0) & (mask != 1.0)
     if bad.any():
@@ -112,7 +112,7 @@ def _check_mask(where: str, mask, zname: str, zshape) -> np.ndarray:
 def _check_binary_targets(where: str, y, zname: str, zshape, mask: np.ndarray) -> np.ndarray:
     """Targets for the binary losses: same shape as the scores, values in [0, 1] on the real steps."""
     y = as_float_array(where, "y", y)
-    check_shape(where, "y", y, zshape, "(n_y, m, T_y)", f"to match {zname} {_fmt_shape(zshape)}")
+    check_shape(where, "y", y, zshape, "(n_y, m, T_y)", f"to match {zname} {fmt_shape(zshape)}")
     check_finite(where, "y", y)
     bad = ((y < 0.0) | (y > 1.0)) & (mask[None] == 1.0)
     if bad.any():
@@ -241,7 +241,7 @@ def _labels_to_one_hot(where: str, y, zshape, mask: np.ndarray) -> np.ndarray:
     raw = np.asarray(y)
     if raw.dtype.kind == "b" or raw.dtype.kind not in "iuf":
         raise ValueError(f"{where}: y as class indices must hold integers, got dtype {raw.dtype}")
-    check_shape(where, "y", raw, (m, T), "(m, T_y)", f"to match z {_fmt_shape(zshape)}")
+    check_shape(where, "y", raw, (m, T), "(m, T_y)", f"to match z {fmt_shape(zshape)}")
     real = mask == 1.0
     if raw.dtype.kind == "f":
         check_finite(where, "y", raw)
@@ -264,7 +264,7 @@ def _labels_to_one_hot(where: str, y, zshape, mask: np.ndarray) -> np.ndarray:
 
 def _check_one_hot(where: str, y, zshape, mask: np.ndarray) -> np.ndarray:
     y = as_float_array(where, "y", y)
-    check_shape(where, "y", y, zshape, "(n_y, m, T_y)", f"to match z {_fmt_shape(zshape)}")
+    check_shape(where, "y", y, zshape, "(n_y, m, T_y)", f"to match z {fmt_shape(zshape)}")
     check_finite(where, "y", y)
     real = mask == 1.0
     bad_entry = ((y != 0.0) & (y != 1.0)) & real[None]
@@ -327,8 +327,8 @@ def softmax_cross_entropy(z, y, mask=None, reduction="sum", per_step=False):
     else:
         n_y, m, T = z.shape
         raise ValueError(f"{where}: y must be one-hot (n_y, m, T_y) = ({n_y}, {m}, {T}) or class indices "
-                         f"(m, T_y) = ({m}, {T}) to match z {_fmt_shape(z.shape)}, "
-                         f"got {ndim}-D array of shape {_fmt_shape(np.asarray(y).shape)}")
+                         f"(m, T_y) = ({m}, {T}) to match z {fmt_shape(z.shape)}, "
+                         f"got {ndim}-D array of shape {fmt_shape(np.asarray(y).shape)}")
 
     shifted = z - z.max(axis=0, keepdims=True)                      # every entry <= 0
     log_sum = np.log(np.exp(shifted).sum(axis=0, keepdims=True))    # >= 0: the max term is exp(0) = 1
@@ -349,10 +349,10 @@ def _check_output_layer(where: str, a, Wy, by=None):
     Wy = as_float_array(where, "Wy", Wy)
     check_ndim(where, "Wy", Wy, 2, "(n_y, n_a)")
     n_y, n_a = Wy.shape
-    check_shape(where, "a", a, (n_a, None, None), "(n_a, m, T_y)", f"to match Wy {_fmt_shape(Wy.shape)}")
+    check_shape(where, "a", a, (n_a, None, None), "(n_a, m, T_y)", f"to match Wy {fmt_shape(Wy.shape)}")
     if by is not None:
         by = as_float_array(where, "by", by)
-        check_shape(where, "by", by, (n_y, 1), "(n_y, 1)", f"to match Wy {_fmt_shape(Wy.shape)}")
+        check_shape(where, "by", by, (n_y, 1), "(n_y, 1)", f"to match Wy {fmt_shape(Wy.shape)}")
     check_finite(where, "a", a)
     check_finite(where, "Wy", Wy)
     if by is not None:
@@ -391,7 +391,7 @@ def output_layer_forward(a, Wy, by, kind="softmax"):
     check_choice(where, "kind", kind, _KINDS)
     if kind == "softmax" and Wy.shape[0] < 2:
         raise ValueError(f"{where}: kind='softmax' needs n_y >= 2 classes, but Wy has shape "
-                         f"{_fmt_shape(Wy.shape)} (one output unit: use kind='sigmoid')")
+                         f"{fmt_shape(Wy.shape)} (one output unit: use kind='sigmoid')")
     n_a, m, T = a.shape
     z = Wy @ a.reshape(n_a, m * T) + by
     return z.reshape(Wy.shape[0], m, T)
@@ -426,7 +426,7 @@ def output_layer_backward(dz, a, Wy):
     dz = as_float_array(where, "dz", dz)
     check_ndim(where, "dz", dz, 3, "(n_y, m, T_y)")
     check_shape(where, "dz", dz, (n_y, m, T), "(n_y, m, T_y)",
-                f"to match Wy {_fmt_shape(Wy.shape)} and a {_fmt_shape(a.shape)}")
+                f"to match Wy {fmt_shape(Wy.shape)} and a {fmt_shape(a.shape)}")
     check_finite(where, "dz", dz)
 
     DZ = dz.reshape(n_y, m * T)
