@@ -120,10 +120,13 @@ def check_params(where: str, parameters, shapes: dict, what: str = "parameters")
     return out
 
 
-def check_time_steps(where: str, name: str, arr: np.ndarray) -> None:
-    """Raise ValueError if the last (time) axis of ``arr`` is empty: T_x = 0 has no sequence to run."""
+def check_time_steps(where: str, name: str, arr: np.ndarray, axis: str = "T_x") -> None:
+    """Raise ValueError if the last (time) axis of ``arr`` is empty: no steps, no sequence to run.
+
+    ``axis`` names the time axis in the message ("T_x" for inputs, "T_y" for outputs).
+    """
     if arr.shape[-1] == 0:
-        raise ValueError(f"{where}: {name} has T_x = 0 time steps (shape {_fmt_shape(arr.shape)}); "
+        raise ValueError(f"{where}: {name} has {axis} = 0 time steps (shape {_fmt_shape(arr.shape)}); "
                          f"a sequence needs at least one step")
 
 

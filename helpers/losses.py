@@ -78,7 +78,7 @@ def _check_scores(where: str, name: str, z) -> np.ndarray:
     """Check a (n_y, m, T_y) array of scores or probabilities and return it as float64."""
     z = as_float_array(where, name, z)
     check_ndim(where, name, z, 3, "(n_y, m, T_y)")
-    check_time_steps(where, name, z)
+    check_time_steps(where, name, z, axis="T_y")
     if z.shape[0] == 0 or z.shape[1] == 0:
         raise ValueError(f"{where}: {name} must have at least one output unit and one example, "
                          f"got shape {fmt_shape(z.shape)} (n_y, m, T_y)")
