@@ -1,0 +1,622 @@
+"""The long short-term memory (LSTM) cell and sequence, forward and backpropagation through time.
+
+Forward, one time step (stack = [a<t-1>; x<t>], the previous state on top, shape (n_a + n_x, m)):
+
+    Gamma_f  = sigmoid(Wf @ stack + bf)          forget gate: how much of c<t-1> to keep
+    Gamma_u  = sigmoid(Wu @ stack + bu)          update gate: how much of c_tilde to write
+    Gamma_o  = sigmoid(Wo @ stack + bo)          output gate: how much of the memory to show
+    c_tilde  = tanh(Wc @ stack + bc)             candidate memory
+    c<t>     = Gamma_u * c_tilde + Gamma_f * c<t-1>
+    a<t>     = Gamma_o * tanh(c<t>)
+    y_hat<t> = softmax(Wy @ a<t> + by)
+
+Every gate has its own weights W (n_a, n_a + n_x) and bias b (n_a, 1). (The course assignment calls
+the update gate the "input gate" and its weights Wi; here it is Wu, as in the lecture.)
+
+With peepholes (``peephole=True``) each gate also looks at the previous memory c<t-1>, element-wise,
+through its own vector p (n_a, 1):
+
+    Gamma_f = sigmoid(Wf @ stack + pf * c<t-1> + bf)     and likewise Gamma_u with pu, Gamma_o with po.
+
+We follow the lecture and feed c<t-1> to all three gates. Some peephole LSTMs feed the new memory c<t>
+to the output gate instead (it is known by the time Gamma_o is needed); that variant is not used here.
+
+Backward, one time step. Given da = dL/da<t> and dc_next = dL/dc<t> arriving from outside the step
+(the loss on c<t> and the next time step), the chain rule through the equations above gives
+
+    dc       = dc_next + da * Gamma_o * (1 - tanh(c<t>)^2)      all of dL/dc<t>, also through a<t>
+    dGamma_o = da * tanh(c<t>)
+    dGamma_u = dc * c_tilde        dc_tilde = dc * Gamma_u        dGamma_f = dc * c<t-1>
+    dz_g     = dGamma_g * Gamma_g * (1 - Gamma_g)   for g = f, u, o (sigmoid' = s (1 - s))
+    dz_c     = dc_tilde * (1 - c_tilde^2)           (tanh' = 1 - tanh^2)
+    dW_g     = dz_g @ stack.T      db_g = sum of dz_g over the batch      dp_g = sum of dz_g * c<t-1>
+    dstack   = Wf.T @ dz_f + Wu.T @ dz_u + Wo.T @ dz_o + Wc.T @ dz_c
+    da_prev  = the top n_a rows of dstack,  dxt = the bottom n_x rows
+    dc_prev  = dc * Gamma_f  (+ pf * dz_f + pu * dz_u + po * dz_o with peepholes)
+
+Gate override. Every forward function accepts ``override``, a dict that may set "Gamma_f", "Gamma_u",
+"Gamma_o" to fixed values in [0, 1] instead of computing them. An overridden gate is a constant: its
+dz_g is 0 in the backward pass, so the gradients of its W, b and peephole vector are exactly zero.
+This is what the gate-explorer notebooks use ("set Gamma_f = 1, Gamma_u = 0 and watch c<t> stay put").
+
+Layout: time is the last axis, x (n_x, m, T_x), a and c (n_a, m, T_x), y (n_y, m, T_x).
+
+Caches (opaque: only the matching backward function reads them) are dicts.
+    lstm_cell_forward -> keys "xt", "a_prev", "c_prev", "a_next", "c_next", "tanh_c", "Gamma_f",
+        "Gamma_u", "Gamma_o", "c_tilde" (all (n_*, m)), "fixed" (tuple of overridden gate names),
+        "peephole", "parameters" (the gate parameters).
+    lstm_forward / lstm_states_forward -> the same names for whole sequences: "x", "a0", "c0", "a",
+        "c", "tanh_c", the gates and "c_tilde" (all (n_*, m, T_x)), "fixed", "peephole", "parameters".
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import (
+    as_float_array,
+    check_finite,
+    check_ndim,
+    check_params,
+    check_positive_int,
+    check_shape,
+    check_time_steps,
+    get_param,
+)
+from .activations import sigmoid, softmax
+
+__all__ = [
+    "lstm_cell_forward",
+    "lstm_cell_backward",
+    "lstm_forward",
+    "lstm_states_forward",
+    "lstm_backward",
+    "lstm_gates",
+    "initialize_lstm_parameters",
+]
+
+GATES = ("Gamma_f", "Gamma_u", "Gamma_o")
+_GATE_LETTERS = ("f", "u", "o", "c")   # the four weight blocks, in the order they are stacked
+_PEEP_LETTERS = ("f", "u", "o")        # the gates that may have peephole vectors
+
+
+# ----------------------------------------------------------------------------------------------
+# argument checks
+# ----------------------------------------------------------------------------------------------
+
+def _check_flag(where, name, value):
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{where}: {name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def _sizes(where, parameters):
+    """(n_a, n_x) read from parameters['Wf'], which has shape (n_a, n_a + n_x)."""
+    Wf = get_param(where, parameters, "Wf")
+    check_ndim(where, "parameters['Wf']", Wf, 2, "(n_a, n_a + n_x)")
+    n_a, width = Wf.shape
+    if n_a < 1 or width <= n_a:
+        raise ValueError(f"{where}: parameters['Wf'] must have shape (n_a, n_a + n_x) with n_a >= 1 and "
+                         f"n_x >= 1, got {Wf.shape}")
+    return n_a, width - n_a
+
+
+def _gate_params(where, parameters, n_a, n_x, peephole):
+    """Check the gate parameters (and peephole vectors) and return them as float64 arrays."""
+    W_shape = ((n_a, n_a + n_x), "(n_a, n_a + n_x)")
+    b_shape = ((n_a, 1), "(n_a, 1)")
+    shapes = {}
+    for g in _GATE_LETTERS:
+        shapes["W" + g] = W_shape
+        shapes["b" + g] = b_shape
+    if peephole:
+        for g in _PEEP_LETTERS:
+            shapes["p" + g] = b_shape
+    return check_params(where, parameters, shapes)
+
+
+def _output_params(where, parameters, n_a):
+    """Check Wy (n_y, n_a) and by (n_y, 1); return them as float64 arrays."""
+    Wy = get_param(where, parameters, "Wy")
+    check_ndim(where, "parameters['Wy']", Wy, 2, "(n_y, n_a)")
+    n_y = Wy.shape[0]
+    return check_params(where, parameters, {"Wy": ((n_y, n_a), "(n_y, n_a)"),
+                                            "by": ((n_y, 1), "(n_y, 1)")})
+
+
+def _check_override(where, override, shape, layout):
+    """Return {gate name: its fixed value broadcast to ``shape``}, a new array for each gate."""
+    if override is None:
+        return {}
+    if not isinstance(override, dict):
+        raise ValueError(f"{where}: override must be None or a dict with keys among "
+                         f"{', '.join(GATES)}, got {type(override).__name__}")
+    fixed = {}
+    for key, value in override.items():
+        if key not in GATES:
+            raise ValueError(f"{where}: override has the unknown key {key!r}; "
+                             f"only {', '.join(GATES)} can be overridden")
+        name = f"override['{key}']"
+        arr = as_float_array(where, name, value)
+        try:
+            fits = np.broadcast_shapes(arr.shape, shape) == shape
+        except ValueError:
+            fits = False
+        if not fits:
+            raise ValueError(f"{where}: {name} must be broadcastable to {layout} = {shape}, "
+                             f"got shape {arr.shape}")
+        check_finite(where, name, arr)
+        if arr.size and (arr.min() < 0.0 or arr.max() > 1.0):
+            raise ValueError(f"{where}: {name} must lie in [0, 1] like the sigmoid it replaces, "
+                             f"got values from {arr.min()} to {arr.max()}")
+        fixed[key] = np.broadcast_to(arr, shape).copy()
+    return fixed
+
+
+def _check_cache(where, cache, kind, producer, name):
+    needed = ("kind", "fixed", "peephole", "parameters", "Gamma_f", "Gamma_u", "Gamma_o", "c_tilde")
+    if not isinstance(cache, dict) or cache.get("kind") != kind or any(k not in cache for k in needed):
+        raise ValueError(f"{where}: {name} must be the {name} returned by {producer}, "
+                         f"got {type(cache).__name__}")
+
+
+def _check_upstream(where, name, value, shape, layout, against):
+    arr = as_float_array(where, name, value)
+    check_shape(where, name, arr, shape, layout, f"to match {against} {shape} of the forward pass")
+    check_finite(where, name, arr)
+    return arr
+
+
+# ----------------------------------------------------------------------------------------------
+# one time step: the readable reference
+# ----------------------------------------------------------------------------------------------
+
+def lstm_cell_forward(xt, a_prev, c_prev, parameters, peephole=False, override=None):
+    """One LSTM time step.
+
+    Implements, with stack = [a_prev; xt]:
+        Gamma_f = sigmoid(Wf @ stack + bf),  Gamma_u = sigmoid(Wu @ stack + bu),
+        Gamma_o = sigmoid(Wo @ stack + bo),  c_tilde = tanh(Wc @ stack + bc),
+        c_next  = Gamma_u * c_tilde + Gamma_f * c_prev,
+        a_next  = Gamma_o * tanh(c_next),    yt_pred = softmax(Wy @ a_next + by).
+    With peepholes each gate's pre-activation also gets + p * c_prev (pf, pu, po).
+
+    Parameters
+    ----------
+    xt : ndarray (n_x, m)
+        Input at this step, one column per example.
+    a_prev : ndarray (n_a, m)
+        Previous hidden state a<t-1>.
+    c_prev : ndarray (n_a, m)
+        Previous memory cell c<t-1>.
+    parameters : dict
+        Wf, Wu, Wo, Wc : ndarray (n_a, n_a + n_x); bf, bu, bo, bc : ndarray (n_a, 1);
+        Wy : ndarray (n_y, n_a); by : ndarray (n_y, 1);
+        with peephole=True also pf, pu, po : ndarray (n_a, 1).
+    peephole : bool
+        Let the three gates see c_prev through pf, pu, po.
+    override : dict or None
+        Fixed gate values in [0, 1], keys among "Gamma_f", "Gamma_u", "Gamma_o", each an ndarray
+        broadcastable to (n_a, m). An overridden gate is a constant for lstm_cell_backward.
+
+    Returns
+    -------
+    a_next : ndarray (n_a, m)
+    c_next : ndarray (n_a, m)
+    yt_pred : ndarray (n_y, m)
+        Softmax probabilities; every column sums to 1.
+    cache : dict
+        What lstm_cell_backward needs (see the module docstring).
+    """
+    where = "lstm_cell_forward"
+    peephole = _check_flag(where, "peephole", peephole)
+    xt = as_float_array(where, "xt", xt)
+    a_prev = as_float_array(where, "a_prev", a_prev)
+    c_prev = as_float_array(where, "c_prev", c_prev)
+    check_ndim(where, "xt", xt, 2, "(n_x, m)")
+    check_ndim(where, "a_prev", a_prev, 2, "(n_a, m)")
+    check_ndim(where, "c_prev", c_prev, 2, "(n_a, m)")
+    n_a, n_x = _sizes(where, parameters)
+    Wf_shape = (n_a, n_a + n_x)
+    check_shape(where, "a_prev", a_prev, (n_a, None), "(n_a, m)", f"to match parameters['Wf'] {Wf_shape}")
+    m = a_prev.shape[1]
+    check_shape(where, "xt", xt, (n_x, m), "(n_x, m)",
+                f"to match parameters['Wf'] {Wf_shape} and a_prev {a_prev.shape}")
+    check_shape(where, "c_prev", c_prev, (n_a, m), "(n_a, m)", f"to match a_prev {a_prev.shape}")
+    p = _gate_params(where, parameters, n_a, n_x, peephole)
+    out = _output_params(where, parameters, n_a)
+    check_finite(where, "xt", xt)
+    check_finite(where, "a_prev", a_prev)
+    check_finite(where, "c_prev", c_prev)
+    fixed = _check_override(where, override, (n_a, m), "(n_a, m)")
+
+    stack = np.concatenate([a_prev, xt], axis=0)          # (n_a + n_x, m)
+    z_f = p["Wf"] @ stack + p["bf"]
+    z_u = p["Wu"] @ stack + p["bu"]
+    z_o = p["Wo"] @ stack + p["bo"]
+    if peephole:
+        z_f = z_f + p["pf"] * c_prev
+        z_u = z_u + p["pu"] * c_prev
+        z_o = z_o + p["po"] * c_prev
+    Gamma_f = fixed["Gamma_f"] if "Gamma_f" in fixed else sigmoid(z_f)
+    Gamma_u = fixed["Gamma_u"] if "Gamma_u" in fixed else sigmoid(z_u)
+    Gamma_o = fixed["Gamma_o"] if "Gamma_o" in fixed else sigmoid(z_o)
+    c_tilde = np.tanh(p["Wc"] @ stack + p["bc"])
+
+    c_next = Gamma_u * c_tilde + Gamma_f * c_prev
+    tanh_c = np.tanh(c_next)
+    a_next = Gamma_o * tanh_c
+    yt_pred = softmax(out["Wy"] @ a_next + out["by"])
+
+    cache = {"kind": "lstm_cell", "xt": xt, "a_prev": a_prev, "c_prev": c_prev,
+             "a_next": a_next, "c_next": c_next, "tanh_c": tanh_c,
+             "Gamma_f": Gamma_f, "Gamma_u": Gamma_u, "Gamma_o": Gamma_o, "c_tilde": c_tilde,
+             "fixed": tuple(sorted(fixed)), "peephole": peephole, "parameters": p}
+    return a_next, c_next, yt_pred, cache
+
+
+def lstm_cell_backward(da_next, dc_next, cache):
+    """Backward pass of one LSTM time step.
+
+    Implements (module docstring for the derivation), with stack = [a_prev; xt]:
+        dc = dc_next + da_next * Gamma_o * (1 - tanh(c_next)^2),
+        dz_f = dc * c_prev * Gamma_f * (1 - Gamma_f),   dz_u = dc * c_tilde * Gamma_u * (1 - Gamma_u),
+        dz_o = da_next * tanh(c_next) * Gamma_o * (1 - Gamma_o),  dz_c = dc * Gamma_u * (1 - c_tilde^2),
+        dW_g = dz_g @ stack.T,  db_g = sum over m of dz_g,  dp_g = sum over m of dz_g * c_prev,
+        [da_prev; dxt] = Wf.T @ dz_f + Wu.T @ dz_u + Wo.T @ dz_o + Wc.T @ dz_c,
+        dc_prev = dc * Gamma_f (+ pf * dz_f + pu * dz_u + po * dz_o with peepholes).
+    An overridden gate g has dz_g = 0.
+
+    Parameters
+    ----------
+    da_next : ndarray (n_a, m)
+        dL/da<t>, everything that reaches a_next (the output layer and the next step).
+    dc_next : ndarray (n_a, m)
+        dL/dc<t> that reaches c_next from outside this step (the next step, a loss on c).
+    cache : dict
+        The cache returned by lstm_cell_forward.
+
+    Returns
+    -------
+    gradients : dict
+        dxt (n_x, m), da_prev (n_a, m), dc_prev (n_a, m), dWf, dWu, dWo, dWc (n_a, n_a + n_x),
+        dbf, dbu, dbo, dbc (n_a, 1); with peepholes also dpf, dpu, dpo (n_a, 1).
+    """
+    where = "lstm_cell_backward"
+    _check_cache(where, cache, "lstm_cell", "lstm_cell_forward", "cache")
+    shape = cache["a_next"].shape
+    da_next = _check_upstream(where, "da_next", da_next, shape, "(n_a, m)", "a_next")
+    dc_next = _check_upstream(where, "dc_next", dc_next, shape, "(n_a, m)", "c_next")
+
+    p, fixed = cache["parameters"], cache["fixed"]
+    xt, a_prev, c_prev = cache["xt"], cache["a_prev"], cache["c_prev"]
+    Gamma_f, Gamma_u, Gamma_o = cache["Gamma_f"], cache["Gamma_u"], cache["Gamma_o"]
+    c_tilde, tanh_c = cache["c_tilde"], cache["tanh_c"]
+    n_a = a_prev.shape[0]
+
+    dc = dc_next + da_next * Gamma_o * (1.0 - tanh_c ** 2)
+    dGamma_o = da_next * tanh_c
+    dGamma_u = dc * c_tilde
+    dGamma_f = dc * c_prev
+    dc_tilde = dc * Gamma_u
+
+    zero = np.zeros_like(dc)
+    dz_f = zero if "Gamma_f" in fixed else dGamma_f * Gamma_f * (1.0 - Gamma_f)
+    dz_u = zero if "Gamma_u" in fixed else dGamma_u * Gamma_u * (1.0 - Gamma_u)
+    dz_o = zero if "Gamma_o" in fixed else dGamma_o * Gamma_o * (1.0 - Gamma_o)
+    dz_c = dc_tilde * (1.0 - c_tilde ** 2)
+
+    stack = np.concatenate([a_prev, xt], axis=0)
+    dstack = p["Wf"].T @ dz_f + p["Wu"].T @ dz_u + p["Wo"].T @ dz_o + p["Wc"].T @ dz_c
+    dc_prev = dc * Gamma_f
+    if cache["peephole"]:
+        dc_prev = dc_prev + p["pf"] * dz_f + p["pu"] * dz_u + p["po"] * dz_o
+
+    gradients = {"dxt": dstack[n_a:], "da_prev": dstack[:n_a], "dc_prev": dc_prev}
+    for g, dz in zip(_GATE_LETTERS, (dz_f, dz_u, dz_o, dz_c)):
+        gradients["dW" + g] = dz @ stack.T
+        gradients["db" + g] = dz.sum(axis=1, keepdims=True)
+    if cache["peephole"]:
+        for g, dz in zip(_PEEP_LETTERS, (dz_f, dz_u, dz_o)):
+            gradients["dp" + g] = (dz * c_prev).sum(axis=1, keepdims=True)
+    return gradients
+
+
+# ----------------------------------------------------------------------------------------------
+# whole sequences: one matrix product for the inputs, a loop over t for the recurrence
+# ----------------------------------------------------------------------------------------------
+
+def _sequence_forward(where, x, a0, parameters, peephole, override, c0, with_output):
+    peephole = _check_flag(where, "peephole", peephole)
+    x = as_float_array(where, "x", x)
+    a0 = as_float_array(where, "a0", a0)
+    check_ndim(where, "x", x, 3, "(n_x, m, T_x)")
+    check_ndim(where, "a0", a0, 2, "(n_a, m)")
+    n_a, n_x = _sizes(where, parameters)
+    Wf_shape = (n_a, n_a + n_x)
+    check_shape(where, "a0", a0, (n_a, None), "(n_a, m)", f"to match parameters['Wf'] {Wf_shape}")
+    m = a0.shape[1]
+    check_shape(where, "x", x, (n_x, m, None), "(n_x, m, T_x)",
+                f"to match parameters['Wf'] {Wf_shape} and a0 {a0.shape}")
+    check_time_steps(where, "x", x)
+    T_x = x.shape[2]
+    if c0 is None:
+        c0 = np.zeros((n_a, m))
+    else:
+        c0 = as_float_array(where, "c0", c0)
+        check_ndim(where, "c0", c0, 2, "(n_a, m)")
+        check_shape(where, "c0", c0, (n_a, m), "(n_a, m)", f"to match a0 {a0.shape}")
+    p = _gate_params(where, parameters, n_a, n_x, peephole)
+    out = _output_params(where, parameters, n_a) if with_output else None
+    check_finite(where, "x", x)
+    check_finite(where, "a0", a0)
+    check_finite(where, "c0", c0)
+    fixed = _check_override(where, override, (n_a, m, T_x), "(n_a, m, T_x)")
+
+    # The four gates side by side: rows [f; u; o; c] of W (4 n_a, n_a + n_x), split into the
+    # columns that multiply a<t-1> (Wa) and those that multiply x<t> (Wx).
+    W = np.concatenate([p["W" + g] for g in _GATE_LETTERS], axis=0)
+    b = np.concatenate([p["b" + g] for g in _GATE_LETTERS], axis=0)
+    Wa, Wx = W[:, :n_a], W[:, n_a:]
+    # input projections of every step at once: (4 n_a, n_x) @ (n_x, m * T_x)
+    Zx = (Wx @ x.reshape(n_x, m * T_x)).reshape(4 * n_a, m, T_x) + b[:, :, None]
+
+    shape = (n_a, m, T_x)
+    a, c, tanh_c = np.empty(shape), np.empty(shape), np.empty(shape)
+    gates = {name: np.empty(shape) for name in GATES + ("c_tilde",)}
+    a_prev, c_prev = a0, c0
+    for t in range(T_x):
+        z = Zx[:, :, t] + Wa @ a_prev
+        z_f, z_u, z_o, z_c = z[:n_a], z[n_a:2 * n_a], z[2 * n_a:3 * n_a], z[3 * n_a:]
+        if peephole:
+            z_f = z_f + p["pf"] * c_prev
+            z_u = z_u + p["pu"] * c_prev
+            z_o = z_o + p["po"] * c_prev
+        Gamma_f = fixed["Gamma_f"][:, :, t] if "Gamma_f" in fixed else sigmoid(z_f)
+        Gamma_u = fixed["Gamma_u"][:, :, t] if "Gamma_u" in fixed else sigmoid(z_u)
+        Gamma_o = fixed["Gamma_o"][:, :, t] if "Gamma_o" in fixed else sigmoid(z_o)
+        c_tilde = np.tanh(z_c)
+
+        c_prev = Gamma_u * c_tilde + Gamma_f * c_prev
+        tanh_c[:, :, t] = np.tanh(c_prev)
+        a_prev = Gamma_o * tanh_c[:, :, t]
+
+        a[:, :, t], c[:, :, t] = a_prev, c_prev
+        gates["Gamma_f"][:, :, t], gates["Gamma_u"][:, :, t] = Gamma_f, Gamma_u
+        gates["Gamma_o"][:, :, t], gates["c_tilde"][:, :, t] = Gamma_o, c_tilde
+
+    caches = {"kind": "lstm_sequence", "x": x, "a0": a0, "c0": c0, "a": a, "c": c, "tanh_c": tanh_c,
+              **gates, "fixed": tuple(sorted(fixed)), "peephole": peephole, "parameters": p}
+    if not with_output:
+        return a, c, caches
+    n_y = out["Wy"].shape[0]
+    y = softmax(out["Wy"] @ a.reshape(n_a, m * T_x) + out["by"]).reshape(n_y, m, T_x)
+    return a, y, c, caches
+
+
+def lstm_forward(x, a0, parameters, peephole=False, override=None, c0=None):
+    """Run the LSTM over a whole sequence, with a softmax output at every step.
+
+    Implements, for t = 1 .. T_x, with c<0> = c0 (zeros unless given) and a<0> = a0:
+        a<t>, c<t> = the LSTM step of lstm_cell_forward applied to x<t>, a<t-1>, c<t-1>,
+        y_hat<t>   = softmax(Wy @ a<t> + by).
+
+    Parameters
+    ----------
+    x : ndarray (n_x, m, T_x)
+        Input sequence, time on the last axis.
+    a0 : ndarray (n_a, m)
+        Initial hidden state.
+    parameters : dict
+        Wf, Wu, Wo, Wc : ndarray (n_a, n_a + n_x); bf, bu, bo, bc : ndarray (n_a, 1);
+        Wy : ndarray (n_y, n_a); by : ndarray (n_y, 1); with peephole=True also pf, pu, po (n_a, 1).
+    peephole : bool
+        Let the gates see c<t-1> through pf, pu, po.
+    override : dict or None
+        Fixed gate values in [0, 1], keys among "Gamma_f", "Gamma_u", "Gamma_o", each an ndarray
+        broadcastable to (n_a, m, T_x): a scalar, (n_a, 1, 1) per unit, (1, 1, T_x) per step, ...
+    c0 : ndarray (n_a, m) or None
+        Initial memory cell; None means zeros.
+
+    Returns
+    -------
+    a : ndarray (n_a, m, T_x)
+        Hidden states a<1> .. a<T_x>.
+    y : ndarray (n_y, m, T_x)
+        Predictions y_hat<t>; every column of every step sums to 1.
+    c : ndarray (n_a, m, T_x)
+        Memory cells c<1> .. c<T_x>.
+    caches : dict
+        What lstm_backward and lstm_gates need.
+    """
+    return _sequence_forward("lstm_forward", x, a0, parameters, peephole, override, c0, True)
+
+
+def lstm_states_forward(x, a0, parameters, peephole=False, override=None, c0=None):
+    """Run the LSTM over a sequence without an output layer (no Wy, by needed).
+
+    Implements the recurrence of lstm_forward, for t = 1 .. T_x:
+        c<t> = Gamma_u<t> * c_tilde<t> + Gamma_f<t> * c<t-1>,   a<t> = Gamma_o<t> * tanh(c<t>).
+
+    Parameters
+    ----------
+    x : ndarray (n_x, m, T_x)
+    a0 : ndarray (n_a, m)
+    parameters : dict
+        Wf, Wu, Wo, Wc : ndarray (n_a, n_a + n_x); bf, bu, bo, bc : ndarray (n_a, 1);
+        with peephole=True also pf, pu, po : ndarray (n_a, 1).
+    peephole : bool
+    override : dict or None
+        As for lstm_forward: values in [0, 1] broadcastable to (n_a, m, T_x).
+    c0 : ndarray (n_a, m) or None
+        Initial memory cell; None means zeros.
+
+    Returns
+    -------
+    a : ndarray (n_a, m, T_x)
+    c : ndarray (n_a, m, T_x)
+    caches : dict
+        What lstm_backward and lstm_gates need.
+    """
+    return _sequence_forward("lstm_states_forward", x, a0, parameters, peephole, override, c0, False)
+
+
+def lstm_backward(da, caches, dc=None, keep_state_grads=False):
+    """Backpropagation through time for the LSTM.
+
+    Implements, for t = T_x .. 1, with da_next = dc_next = 0 after the last step:
+        da_steps<t> = da<t> + da_next,   dc_steps<t> = dc<t> + dc_next,
+        (da_next, dc_next, per-step gradients) = the step of lstm_cell_backward(da_steps<t>, dc_steps<t>),
+    and sums the per-step weight gradients: dW_g = sum over t of dz_g<t> @ [a<t-1>; x<t>].T, computed
+    after the loop as a single matrix product over all steps.
+
+    Parameters
+    ----------
+    da : ndarray (n_a, m, T_x)
+        Upstream gradient dL/da<t> at every step (e.g. from the output layer), not counting the
+        part that flows back from later steps.
+    caches : dict
+        The caches returned by lstm_forward or lstm_states_forward.
+    dc : ndarray (n_a, m, T_x) or None
+        Upstream gradient dL/dc<t> from a loss that reads the memory directly; None means zero.
+    keep_state_grads : bool
+        Also return "da_steps" and "dc_steps" (n_a, m, T_x): the total dL/da<t> and dL/dc<t> at
+        each step, upstream plus what flows back from the future, each taken with the other state
+        held fixed (a<t> and c<t> seen as the two inputs of the rest of the sequence).
+
+    Returns
+    -------
+    gradients : dict
+        dx (n_x, m, T_x), da0 (n_a, m), dc0 (n_a, m), dWf, dWu, dWo, dWc (n_a, n_a + n_x),
+        dbf, dbu, dbo, dbc (n_a, 1); with peepholes dpf, dpu, dpo (n_a, 1);
+        with keep_state_grads da_steps, dc_steps (n_a, m, T_x).
+    """
+    where = "lstm_backward"
+    _check_cache(where, caches, "lstm_sequence", "lstm_forward or lstm_states_forward", "caches")
+    keep_state_grads = _check_flag(where, "keep_state_grads", keep_state_grads)
+    shape = caches["a"].shape
+    da = _check_upstream(where, "da", da, shape, "(n_a, m, T_x)", "a")
+    dc = np.zeros(shape) if dc is None else _check_upstream(where, "dc", dc, shape, "(n_a, m, T_x)", "c")
+
+    p, fixed, peephole = caches["parameters"], caches["fixed"], caches["peephole"]
+    x, a0, c0, a, c = caches["x"], caches["a0"], caches["c0"], caches["a"], caches["c"]
+    Gamma_f, Gamma_u, Gamma_o = caches["Gamma_f"], caches["Gamma_u"], caches["Gamma_o"]
+    c_tilde, tanh_c = caches["c_tilde"], caches["tanh_c"]
+    n_a, m, T_x = shape
+    n_x = x.shape[0]
+    c_prevs = np.concatenate([c0[:, :, None], c[:, :, :-1]], axis=2)   # c<t-1> for every t
+
+    W = np.concatenate([p["W" + g] for g in _GATE_LETTERS], axis=0)  # (4 n_a, n_a + n_x)
+    Wa, Wx = W[:, :n_a], W[:, n_a:]
+    dz = np.zeros((4 * n_a, m, T_x))       # pre-activation gradients, rows [f; u; o; c]
+    da_steps, dc_steps = np.empty(shape), np.empty(shape)
+    da_next, dc_next = np.zeros((n_a, m)), np.zeros((n_a, m))
+    for t in reversed(range(T_x)):
+        da_t = da[:, :, t] + da_next
+        dc_t = dc[:, :, t] + dc_next
+        da_steps[:, :, t], dc_steps[:, :, t] = da_t, dc_t
+        f, u, o, ct = Gamma_f[:, :, t], Gamma_u[:, :, t], Gamma_o[:, :, t], c_tilde[:, :, t]
+
+        dc_all = dc_t + da_t * o * (1.0 - tanh_c[:, :, t] ** 2)
+        if "Gamma_f" not in fixed:
+            dz[:n_a, :, t] = dc_all * c_prevs[:, :, t] * f * (1.0 - f)
+        if "Gamma_u" not in fixed:
+            dz[n_a:2 * n_a, :, t] = dc_all * ct * u * (1.0 - u)
+        if "Gamma_o" not in fixed:
+            dz[2 * n_a:3 * n_a, :, t] = da_t * tanh_c[:, :, t] * o * (1.0 - o)
+        dz[3 * n_a:, :, t] = dc_all * u * (1.0 - ct ** 2)
+
+        da_next = Wa.T @ dz[:, :, t]
+        dc_next = dc_all * f
+        if peephole:
+            dc_next = (dc_next + p["pf"] * dz[:n_a, :, t] + p["pu"] * dz[n_a:2 * n_a, :, t]
+                       + p["po"] * dz[2 * n_a:3 * n_a, :, t])
+
+    # weight gradients of all steps in one product: (4 n_a, m T_x) @ (m T_x, n_a + n_x)
+    a_prevs = np.concatenate([a0[:, :, None], a[:, :, :-1]], axis=2)
+    stacks = np.concatenate([a_prevs, x], axis=0).reshape(n_a + n_x, m * T_x)
+    dz_flat = dz.reshape(4 * n_a, m * T_x)
+    dW = dz_flat @ stacks.T
+    db = dz_flat.sum(axis=1, keepdims=True)
+    dx = (Wx.T @ dz_flat).reshape(n_x, m, T_x)
+
+    gradients = {"dx": dx, "da0": da_next, "dc0": dc_next}
+    for k, g in enumerate(_GATE_LETTERS):
+        gradients["dW" + g] = dW[k * n_a:(k + 1) * n_a]
+        gradients["db" + g] = db[k * n_a:(k + 1) * n_a]
+    if peephole:
+        for k, g in enumerate(_PEEP_LETTERS):
+            gradients["dp" + g] = (dz[k * n_a:(k + 1) * n_a] * c_prevs).sum(axis=(1, 2))[:, None]
+    if keep_state_grads:
+        gradients["da_steps"], gradients["dc_steps"] = da_steps, dc_steps
+    return gradients
+
+
+def lstm_gates(caches):
+    """The gate values of a forward pass, for plotting.
+
+    Returns Gamma_f<t>, Gamma_u<t>, Gamma_o<t> (overridden values where an override was given) and
+    c_tilde<t> = tanh(Wc @ [a<t-1>; x<t>] + bc), for every step.
+
+    Parameters
+    ----------
+    caches : dict
+        The caches returned by lstm_forward or lstm_states_forward.
+
+    Returns
+    -------
+    gates : dict
+        "Gamma_f", "Gamma_u", "Gamma_o", "c_tilde" : ndarray (n_a, m, T_x), new arrays.
+    """
+    _check_cache("lstm_gates", caches, "lstm_sequence", "lstm_forward or lstm_states_forward", "caches")
+    return {name: caches[name].copy() for name in GATES + ("c_tilde",)}
+
+
+def initialize_lstm_parameters(n_x, n_a, n_y, seed=0, peephole=False, forget_bias=0.0):
+    """Random LSTM parameters.
+
+    Draws, from np.random.default_rng(seed) and in this order,
+        Wf, Wu, Wo, Wc ~ N(0, 1 / (n_a + n_x))   (variance 1 / fan_in),
+        Wy ~ N(0, 1 / n_a),
+        pf, pu, po ~ N(0, 0.1^2)                  (standard deviation 0.1; only with peephole=True),
+    and sets the biases to 0 except bf = forget_bias (a positive forget_bias starts Gamma_f near 1,
+    so the memory is kept by default). The peephole vectors are drawn last, so for the same seed the
+    other parameters are the same with and without peepholes.
+
+    Parameters
+    ----------
+    n_x : int >= 1, input size.
+    n_a : int >= 1, hidden state (and memory cell) size.
+    n_y : int >= 1, number of output classes.
+    seed : int >= 0 or None
+    peephole : bool
+    forget_bias : float, the initial value of every entry of bf.
+
+    Returns
+    -------
+    parameters : dict
+        Wf, bf, Wu, bu, Wo, bo, Wc, bc, Wy, by (and pf, pu, po), shapes as in lstm_forward.
+    """
+    where = "initialize_lstm_parameters"
+    n_x = check_positive_int(where, "n_x", n_x)
+    n_a = check_positive_int(where, "n_a", n_a)
+    n_y = check_positive_int(where, "n_y", n_y)
+    if seed is not None:
+        seed = check_positive_int(where, "seed", seed, minimum=0)
+    peephole = _check_flag(where, "peephole", peephole)
+    is_real = (isinstance(forget_bias, (int, float, np.integer, np.floating))
+               and not isinstance(forget_bias, bool))
+    if not is_real or not np.isfinite(forget_bias):
+        raise ValueError(f"{where}: forget_bias must be a finite real number, got {forget_bias!r}")
+
+    rng = np.random.default_rng(seed)
+    parameters = {}
+    for g in _GATE_LETTERS:
+        parameters["W" + g] = rng.normal(0.0, np.sqrt(1.0 / (n_a + n_x)), size=(n_a, n_a + n_x))
+        parameters["b" + g] = np.zeros((n_a, 1))
+    parameters["bf"] = np.full((n_a, 1), float(forget_bias))
+    parameters["Wy"] = rng.normal(0.0, np.sqrt(1.0 / n_a), size=(n_y, n_a))
+    parameters["by"] = np.zeros((n_y, 1))
+    if peephole:
+        for g in _PEEP_LETTERS:
+            parameters["p" + g] = rng.normal(0.0, 0.1, size=(n_a, 1))
+    return parameters
