@@ -439,7 +439,7 @@ def test_bad_scores(fn):
     first = "y_hat" if fn is binary_cross_entropy else "z"
     with pytest.raises(ValueError, match=rf"{fn.__name__}: {first} must be 3-D .* got 2-D"):
         fn(z[:, :, 0], y)
-    with pytest.raises(ValueError, match=rf"{first} has T_x = 0"):
+    with pytest.raises(ValueError, match=rf"{first} has T_y = 0"):
         fn(z[:, :, :0], y[..., :0])
     for bad in (np.nan, np.inf, -np.inf):
         zb = z.copy()
