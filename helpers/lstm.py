@@ -60,6 +60,7 @@ from ._checks import (
     check_positive_int,
     check_shape,
     check_time_steps,
+    fmt_shape,
     get_param,
 )
 from .activations import sigmoid, softmax
@@ -96,7 +97,7 @@ def _sizes(where, parameters):
     n_a, width = Wf.shape
     if n_a < 1 or width <= n_a:
         raise ValueError(f"{where}: parameters['Wf'] must have shape (n_a, n_a + n_x) with n_a >= 1 and "
-                         f"n_x >= 1, got {Wf.shape}")
+                         f"n_x >= 1, got {fmt_shape(Wf.shape)}")
     return n_a, width - n_a
 
 
@@ -142,8 +143,8 @@ def _check_override(where, override, shape, layout):
         except ValueError:
             fits = False
         if not fits:
-            raise ValueError(f"{where}: {name} must be broadcastable to {layout} = {shape}, "
-                             f"got shape {arr.shape}")
+            raise ValueError(f"{where}: {name} must be broadcastable to {layout} = {fmt_shape(shape)}, "
+                             f"got shape {fmt_shape(arr.shape)}")
         check_finite(where, name, arr)
         if arr.size and (arr.min() < 0.0 or arr.max() > 1.0):
             raise ValueError(f"{where}: {name} must lie in [0, 1] like the sigmoid it replaces, "
@@ -161,7 +162,7 @@ def _check_cache(where, cache, kind, producer, name):
 
 def _check_upstream(where, name, value, shape, layout, against):
     arr = as_float_array(where, name, value)
-    check_shape(where, name, arr, shape, layout, f"to match {against} {shape} of the forward pass")
+    check_shape(where, name, arr, shape, layout, f"to match {against} {fmt_shape(shape)} of the forward pass")
     check_finite(where, name, arr)
     return arr
 
@@ -217,11 +218,12 @@ def lstm_cell_forward(xt, a_prev, c_prev, parameters, peephole=False, override=N
     check_ndim(where, "c_prev", c_prev, 2, "(n_a, m)")
     n_a, n_x = _sizes(where, parameters)
     Wf_shape = (n_a, n_a + n_x)
-    check_shape(where, "a_prev", a_prev, (n_a, None), "(n_a, m)", f"to match parameters['Wf'] {Wf_shape}")
+    check_shape(where, "a_prev", a_prev, (n_a, None), "(n_a, m)",
+                f"to match parameters['Wf'] {fmt_shape(Wf_shape)}")
     m = a_prev.shape[1]
     check_shape(where, "xt", xt, (n_x, m), "(n_x, m)",
-                f"to match parameters['Wf'] {Wf_shape} and a_prev {a_prev.shape}")
-    check_shape(where, "c_prev", c_prev, (n_a, m), "(n_a, m)", f"to match a_prev {a_prev.shape}")
+                f"to match parameters['Wf'] {fmt_shape(Wf_shape)} and a_prev {fmt_shape(a_prev.shape)}")
+    check_shape(where, "c_prev", c_prev, (n_a, m), "(n_a, m)", f"to match a_prev {fmt_shape(a_prev.shape)}")
     p = _gate_params(where, parameters, n_a, n_x, peephole)
     out = _output_params(where, parameters, n_a)
     check_finite(where, "xt", xt)
@@ -333,10 +335,11 @@ def _sequence_forward(where, x, a0, parameters, peephole, override, c0, with_out
     check_ndim(where, "a0", a0, 2, "(n_a, m)")
     n_a, n_x = _sizes(where, parameters)
     Wf_shape = (n_a, n_a + n_x)
-    check_shape(where, "a0", a0, (n_a, None), "(n_a, m)", f"to match parameters['Wf'] {Wf_shape}")
+    check_shape(where, "a0", a0, (n_a, None), "(n_a, m)",
+                f"to match parameters['Wf'] {fmt_shape(Wf_shape)}")
     m = a0.shape[1]
     check_shape(where, "x", x, (n_x, m, None), "(n_x, m, T_x)",
-                f"to match parameters['Wf'] {Wf_shape} and a0 {a0.shape}")
+                f"to match parameters['Wf'] {fmt_shape(Wf_shape)} and a0 {fmt_shape(a0.shape)}")
     check_time_steps(where, "x", x)
     T_x = x.shape[2]
     if c0 is None:
@@ -344,7 +347,7 @@ def _sequence_forward(where, x, a0, parameters, peephole, override, c0, with_out
     else:
         c0 = as_float_array(where, "c0", c0)
         check_ndim(where, "c0", c0, 2, "(n_a, m)")
-        check_shape(where, "c0", c0, (n_a, m), "(n_a, m)", f"to match a0 {a0.shape}")
+        check_shape(where, "c0", c0, (n_a, m), "(n_a, m)", f"to match a0 {fmt_shape(a0.shape)}")
     p = _gate_params(where, parameters, n_a, n_x, peephole)
     out = _output_params(where, parameters, n_a) if with_output else None
     check_finite(where, "x", x)
