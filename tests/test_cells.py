@@ -1,0 +1,51 @@
+"""The uniform layer interface: same numbers as the cell modules, gradients checked by finite differences."""
+import numpy as np
+import pytest
+
+from helpers import gru, lstm, rnn
+from helpers.cells import get_cell
+from helpers.gradcheck import gradient_check
+
+CASES = [("rnn", {}), ("rnn", {"activation": "linear"}), ("gru", {}), ("gru", {"simplified": True}),
+         ("lstm", {}), ("lstm", {"peephole": True})]
+
+
+@pytest.mark.parametrize("kind,options", CASES)
+def test_layer_backward_matches_finite_differences(kind, options):
+    n_x, n_a, m, T = 3, 4, 2, 5
+    rng = np.random.default_rng(3)
+    cell = get_cell(kind, **options)
+    params = cell.init(n_x, n_a, seed=1)
+    assert tuple(params) == cell.param_keys
+    x, h0, G = rng.normal(size=(n_x, m, T)), rng.normal(size=(n_a, m)), rng.normal(size=(n_a, m, T))
+
+    def loss(d):
+        h, _ = cell.forward(d["x"], d["h0"], {k: d[k] for k in cell.param_keys})
+        return float(np.sum(G * h))
+
+    h, cache = cell.forward(x, h0, params)
+    grads = cell.backward(G, cache, keep_state_grads=True)
+    analytic = {"x": grads["dx"], "h0": grads["dh0"], **{k: grads["d" + k] for k in cell.param_keys}}
+    errors = gradient_check(loss, {"x": x, "h0": h0, **params}, analytic)
+    assert max(errors.values()) < 1e-7, errors
+    # dh_steps at the last step is only the upstream gradient there: nothing flows back from beyond T
+    assert np.array_equal(grads["dh_steps"][:, :, -1], G[:, :, -1])
+
+
+def test_layers_return_what_the_cell_modules_return():
+    n_x, n_a, m, T = 3, 4, 2, 5
+    rng = np.random.default_rng(4)
+    x, h0 = rng.normal(size=(n_x, m, T)), rng.normal(size=(n_a, m))
+    p = rnn.initialize_rnn_parameters(n_x, n_a, 2, seed=0)
+    assert np.array_equal(get_cell("rnn").forward(x, h0, p)[0], rnn.rnn_forward(x, h0, p)[0])
+    p = gru.initialize_gru_parameters(n_x, n_a, 2, seed=0)
+    assert np.array_equal(get_cell("gru").forward(x, h0, p)[0], gru.gru_forward(x, h0, p)[0])
+    p = lstm.initialize_lstm_parameters(n_x, n_a, 2, seed=0)
+    assert np.array_equal(get_cell("lstm").forward(x, h0, p)[0], lstm.lstm_forward(x, h0, p)[0])
+
+
+def test_bad_kind_and_options_are_named():
+    with pytest.raises(ValueError, match="kind must be one of"):
+        get_cell("transformer")
+    with pytest.raises(ValueError, match="the rnn cell has no option peephole"):
+        get_cell("rnn", peephole=True)
