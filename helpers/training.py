@@ -1,0 +1,179 @@
+"""Training a small recurrent model: one recurrent layer of any cell, an output layer, a loss, BPTT.
+
+The model reads a sequence and predicts either at every step (many-to-many, T_y = T_x, e.g. tagging
+each word) or once, from the state after the last real step (many-to-one, e.g. sentiment):
+
+    h<t> = cell(x<t>, h<t-1>),  h<0> = 0                         (RNN: a<t>; GRU: c<t>; LSTM: a<t>)
+    z<t> = Wy @ h<t> + by                                          readout="every"
+    z    = Wy @ h<T_i> + by     (T_i = length of example i)        readout="last"
+    L    = sum over predicted steps of the softmax cross-entropy   (sum over the batch; mean with "mean")
+
+One training step: forward, loss, backward through the output layer, BPTT through the cell, clip the
+global gradient norm, update with the optimiser. The model is a flat dict: the cell's parameters
+(``cell.param_keys``) plus ``Wy`` (n_y, n_a) and ``by`` (n_y, 1); its gradients use the same keys with a
+leading ``d``, so the optimisers of ``optim.py`` apply directly.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import as_float_array, check_choice, check_finite, check_ndim, check_positive_int, fmt_shape
+from .cells import get_cell
+from .losses import output_layer_backward, output_layer_forward, softmax_cross_entropy
+from .optim import Adam, clip_by_global_norm
+
+__all__ = ["init_model", "model_forward", "loss_and_gradients", "fit", "predict", "accuracy"]
+
+
+def init_model(cell, n_x: int, n_a: int, n_y: int, seed: int = 0) -> dict:
+    """Random model: the cell's parameters (seeded) and an output layer Wy ~ N(0, 1/n_a), by = 0.
+
+    cell : "rnn", "gru", "lstm" or a ``cells.Cell``.
+    Returns a dict with ``cell.param_keys`` and ``Wy`` (n_y, n_a), ``by`` (n_y, 1).
+    """
+    cell = get_cell(cell)
+    n_y = check_positive_int("init_model", "n_y", n_y)
+    model = cell.init(n_x, n_a, seed=seed)
+    rng = np.random.default_rng(None if seed is None else seed + 7919)
+    model["Wy"] = rng.normal(0.0, 1.0 / np.sqrt(n_a), size=(n_y, n_a))
+    model["by"] = np.zeros((n_y, 1))
+    return model
+
+
+def _lengths(where, lengths, m, T):
+    if lengths is None:
+        return np.full(m, T)
+    lengths = np.asarray(lengths)
+    if lengths.shape != (m,) or not np.issubdtype(lengths.dtype, np.integer):
+        raise ValueError(f"{where}: lengths must be an integer array of shape (m,) = ({m},), "
+                         f"got {lengths.dtype} array of shape {fmt_shape(lengths.shape)}")
+    if lengths.min() < 1 or lengths.max() > T:
+        raise ValueError(f"{where}: lengths must lie in [1, T_x] = [1, {T}], "
+                         f"got values from {lengths.min()} to {lengths.max()}")
+    return lengths
+
+
+def model_forward(model: dict, x, cell, readout: str = "every", lengths=None):
+    """Scores of the model for a batch.
+
+    x : ndarray (n_x, m, T_x)
+    readout : "every" -> z (n_y, m, T_x);  "last" -> z (n_y, m, 1), read at step lengths[i] - 1.
+    lengths : optional int array (m,), the real length of each (padded) example; default T_x.
+
+    Returns z and a cache for ``loss_and_gradients``.
+    """
+    where = "model_forward"
+    cell = get_cell(cell)
+    check_choice(where, "readout", readout, ("every", "last"))
+    x = as_float_array(where, "x", x)
+    check_ndim(where, "x", x, 3, "(n_x, m, T_x)")
+    n_a, m = model["Wy"].shape[1], x.shape[1]
+    h, cache = cell.forward(x, np.zeros((n_a, m)), {k: model[k] for k in cell.param_keys})
+    lengths = _lengths(where, lengths, m, x.shape[2])
+    if readout == "every":
+        read = h
+    else:
+        read = h[:, np.arange(m), lengths - 1][:, :, None]  # (n_a, m, 1)
+    z = output_layer_forward(read, model["Wy"], model["by"])
+    return z, (cell, cache, h, read, readout, lengths)
+
+
+def loss_and_gradients(model: dict, x, y, cell, readout: str = "every", mask=None, lengths=None,
+                       reduction: str = "mean"):
+    """Softmax cross-entropy of the model on (x, y) and its gradient for every parameter.
+
+    x : ndarray (n_x, m, T_x)
+    y : int ndarray (m, T_x) of class indices for readout "every"; (m,) for readout "last".
+    mask : optional (m, T_x) 0/1, steps that count (readout "every"); padded steps add nothing.
+    lengths : optional int (m,) real lengths (readout "last" reads there).
+    reduction : "mean" (divide by m, the default for training) or "sum".
+
+    Returns (loss, grads) with grads keyed "d" + every model key.
+    """
+    z, (cell, cache, h, read, readout, lengths) = model_forward(model, x, cell, readout, lengths)
+    labels = np.asarray(y)
+    if readout == "last":
+        if labels.shape != (z.shape[1],):
+            raise ValueError(f"loss_and_gradients: y must hold one label per example, shape (m,) = "
+                             f"({z.shape[1]},) for readout='last', got {fmt_shape(labels.shape)}")
+        labels = labels[:, None]
+    loss, dz = softmax_cross_entropy(z, labels, mask=mask if readout == "every" else None, reduction=reduction)
+    dWy, dby, dread = output_layer_backward(dz, read, model["Wy"])
+    if readout == "every":
+        dh = dread
+    else:
+        dh = np.zeros_like(h)
+        dh[:, np.arange(h.shape[1]), lengths - 1] = dread[:, :, 0]
+    grads = cell.backward(dh, cache)
+    out = {"d" + k: grads["d" + k] for k in cell.param_keys}
+    out["dWy"], out["dby"] = dWy, dby
+    return loss, out
+
+
+def fit(model: dict, x, y, cell, epochs: int = 100, optimizer=None, batch_size=None, clip: float | None = 5.0,
+        readout: str = "every", mask=None, lengths=None, seed: int = 0, progress=None):
+    """Train ``model`` on (x, y) with mini-batches; returns (new model, history of mean loss per epoch).
+
+    x : ndarray (n_x, N, T_x), y : int ndarray (N, T_x) or (N,) (see ``loss_and_gradients``).
+    optimizer : an ``optim`` optimiser (default Adam(0.01)); its state carries across calls.
+    batch_size : examples per step (default: all N); examples are shuffled each epoch with ``seed``.
+    clip : global-norm threshold (None: no clipping).
+    progress : optional callable(epoch, loss), called after every epoch (e.g. to update a progress bar).
+
+    The caller's model is not changed. A loss that becomes NaN or inf stops training with a ValueError
+    that says at which epoch (clipping, or a smaller learning rate, is the usual fix).
+    """
+    where = "fit"
+    epochs = check_positive_int(where, "epochs", epochs)
+    x = as_float_array(where, "x", x)
+    check_ndim(where, "x", x, 3, "(n_x, N, T_x)")
+    check_finite(where, "x", x)
+    N = x.shape[1]
+    batch_size = N if batch_size is None else check_positive_int(where, "batch_size", batch_size)
+    optimizer = Adam(0.01) if optimizer is None else optimizer
+    y = np.asarray(y)
+    mask = None if mask is None else np.asarray(mask)
+    lengths = None if lengths is None else np.asarray(lengths)
+    rng = np.random.default_rng(seed)
+    model = {k: np.array(v, dtype=np.float64) for k, v in model.items()}
+    history = []
+    for epoch in range(epochs):
+        order = rng.permutation(N)
+        total = 0.0
+        for start in range(0, N, batch_size):
+            idx = order[start:start + batch_size]
+            loss, grads = loss_and_gradients(
+                model, x[:, idx], y[idx], cell, readout,
+                mask=None if mask is None else mask[idx], lengths=None if lengths is None else lengths[idx],
+                reduction="mean")
+            if not np.isfinite(loss):
+                raise ValueError(f"fit: the loss became {loss} at epoch {epoch}; try clipping or a smaller learning rate")
+            if clip is not None:
+                grads, _ = clip_by_global_norm(grads, clip)
+            model = optimizer.step(model, grads)
+            total += loss * len(idx)
+        history.append(total / N)
+        if progress is not None:
+            progress(epoch, history[-1])
+    return model, np.array(history)
+
+
+def predict(model: dict, x, cell, readout: str = "every", lengths=None):
+    """Most likely class: int ndarray (m, T_x) for readout "every", (m,) for "last"."""
+    z, _ = model_forward(model, x, cell, readout, lengths)
+    labels = np.argmax(z, axis=0)
+    return labels if readout == "every" else labels[:, 0]
+
+
+def accuracy(model: dict, x, y, cell, readout: str = "every", mask=None, lengths=None) -> float:
+    """Fraction of predictions equal to y (only steps with mask 1 count)."""
+    pred = predict(model, x, cell, readout, lengths)
+    y = np.asarray(y)
+    if pred.shape != y.shape:
+        raise ValueError(f"accuracy: y must have shape {fmt_shape(pred.shape)} to match the predictions, "
+                         f"got {fmt_shape(y.shape)}")
+    hits = pred == y
+    if mask is None:
+        return float(hits.mean())
+    mask = np.asarray(mask, dtype=bool)
+    return float(hits[mask].mean())
