@@ -1,0 +1,677 @@
+"""Drawings of unrolled recurrent networks, as matplotlib artists that can be recoloured in place.
+
+A recurrent network unrolled in time is a row of copies of one cell, step 1 at the left. Every copy
+reads the input of its step and the state the copy before it handed on, and may produce an output:
+
+    a<t> = g(Waa @ a<t-1> + Wax @ x<t> + ba),    a<0> = 0          (the cell of step t)
+    y_hat<t> = g_y(Wya @ a<t> + by)                                  (the output of step t, if it has one)
+
+The five kinds of the lecture differ only in which steps read an input and which produce an output:
+
+    one-to-one        T_x = T_y = 1: one input, one output, no recurrence (a plain network)
+    one-to-many       one input at step 1, an output at every step; the output of step t - 1 is fed
+                      back as the input of step t (dashed arrows)
+    many-to-one       an input at every step, one output after the last step
+    many-to-many      an input and an output at every step, T_x = T_y
+    encoder-decoder   T_x steps that only read (the encoder), then T_y steps that only write (the
+                      decoder, fed back its own outputs); T_x and T_y may differ
+
+This module keeps the *layout* (pure data: where every node sits, which arrows join them, which time
+step each belongs to) apart from the *drawing* (a ``Diagram`` holds one patch per node and one arrow
+per edge). Highlighting a step is then a pure function of the layout (``step_roles``,
+``backward_roles``) followed by ``Diagram.paint``, which only changes colours: the figure is never
+rebuilt, so an explorer redraws fast.
+
+Node names: ``x<t>`` inputs, ``a<t>`` cells (the box that computes a<t>), ``y<t>`` outputs,
+``a0`` the initial state; the computation graph adds ``L<t>`` (the loss of step t), ``L`` (the total
+loss) and the shared parameters ``Wa`` and ``Wy``. An edge is the pair (source, destination).
+"""
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+from ._checks import check_choice, check_positive_int
+from .explorer import Explorer, new_figure
+
+__all__ = [
+    "KINDS",
+    "ROLES",
+    "FORWARD_PALETTE",
+    "BACKWARD_PALETTE",
+    "rnn_type_layout",
+    "computation_graph_layout",
+    "step_roles",
+    "backward_roles",
+    "Diagram",
+    "plot_rnn_type",
+    "plot_computation_graph",
+    "type_step_view",
+    "rnn_types_explorer",
+]
+
+KINDS = ("one-to-one", "one-to-many", "many-to-one", "many-to-many", "encoder-decoder")
+
+#: What a node or an edge is doing at the highlighted step.
+ROLES = ("idle", "done", "reads", "current", "produces", "future")
+
+# role -> (face colour, edge colour, alpha, line width)
+FORWARD_PALETTE = {
+    "idle": ("#ffffff", "0.15", 1.0, 1.2),
+    "done": ("#ffffff", "0.15", 1.0, 1.2),
+    "reads": ("#dbe9f6", "#1f77b4", 1.0, 2.4),
+    "current": ("#ffd9a8", "#d95f02", 1.0, 2.6),
+    "produces": ("#d7f0d2", "#2ca02c", 1.0, 2.4),
+    "future": ("#ffffff", "0.6", 0.35, 1.0),
+}
+#: Backward pass: "reads" is the gradient arriving at the step, "produces" the gradient it sends back.
+BACKWARD_PALETTE = {
+    "idle": ("#ffffff", "0.15", 1.0, 1.2),
+    "done": ("#ffffff", "0.15", 1.0, 1.2),
+    "reads": ("#fbd5d5", "#d62728", 1.0, 2.4),
+    "current": ("#f4a6a6", "#b2182b", 1.0, 2.6),
+    "produces": ("#e5d8f0", "#7b3294", 1.0, 2.4),
+    "future": ("#ffffff", "0.6", 0.35, 1.0),
+}
+
+# node kind -> (width, height) of its box, and the face colour used when idle
+_BOX = {"cell": (0.62, 0.44), "input": (0.56, 0.34), "output": (0.56, 0.34), "state": (0.5, 0.34),
+        "param": (0.9, 0.34), "loss": (0.56, 0.34), "total": (0.56, 0.34)}
+_PART_COLOUR = {"encoder": "#eef3fb", "decoder": "#fdf1e6"}
+
+
+def _tex(symbol: str, step) -> str:
+    """Mathtext of symbol<step>, e.g. $x^{\\langle 3 \\rangle}$."""
+    return rf"${symbol}^{{\langle {step} \rangle}}$"
+
+
+def _node(xy, kind, label, step, part=None):
+    return {"xy": (float(xy[0]), float(xy[1])), "kind": kind, "label": label, "step": int(step), "part": part}
+
+
+def _check_kind(where, kind):
+    check_choice(where, "kind", kind, KINDS)
+
+
+# ----------------------------------------------------------------------------------------------
+# layouts (pure data)
+# ----------------------------------------------------------------------------------------------
+
+def rnn_type_layout(kind: str, T_x=None, T_y=None, a0=None) -> dict:
+    """Where the nodes of one kind of RNN sit and which edges join them (no drawing).
+
+    Columns are time steps (step t at x = t), rows are inputs (y = 0), cells (y = 1) and outputs
+    (y = 2). The encoder-decoder has T_x + T_y steps: the encoder's T_x, then the decoder's T_y.
+
+    Parameters
+    ----------
+    kind : str
+        One of KINDS: "one-to-one", "one-to-many", "many-to-one", "many-to-many", "encoder-decoder".
+    T_x : int >= 1 or None
+        Input length; default 1 for one-to-one and one-to-many, 4 for many-to-one and
+        many-to-many, 3 for encoder-decoder. Must be 1 for one-to-one and one-to-many.
+    T_y : int >= 1 or None
+        Output length; default 1 for one-to-one and many-to-one, T_x for many-to-many, 4 for
+        one-to-many and encoder-decoder. Must be 1 for one-to-one and many-to-one, T_x for many-to-many.
+    a0 : bool or None
+        Draw the initial state a<0> left of step 1 (default: True, except for one-to-one, which
+        has no recurrence).
+
+    Returns
+    -------
+    layout : dict
+        kind, T_x, T_y : as given (or defaulted).
+        n_steps : int, the number of cells (T_x + T_y for encoder-decoder, else max(T_x, T_y)).
+        nodes : dict name -> {"xy": (x, y), "kind": "input" | "cell" | "output" | "state",
+                "label": mathtext str, "step": int (0 for a<0>), "part": "encoder" | "decoder" | None}
+        edges : list of {"src": name, "dst": name, "kind": "input" | "recurrent" | "output" | "feedback",
+                "step": int}, where "step" is the time step that uses the edge (an edge into the
+                cell of step t, or out of it to its output, belongs to step t).
+    """
+    where = "rnn_type_layout"
+    _check_kind(where, kind)
+    defaults = {"one-to-one": (1, 1), "one-to-many": (1, 4), "many-to-one": (4, 1),
+                "many-to-many": (4, None), "encoder-decoder": (3, 4)}[kind]
+    T_x = defaults[0] if T_x is None else check_positive_int(where, "T_x", T_x)
+    if T_y is None:
+        T_y = T_x if kind == "many-to-many" else defaults[1]
+    else:
+        T_y = check_positive_int(where, "T_y", T_y)
+    rules = {
+        "one-to-one": (T_x == 1 and T_y == 1, "T_x = T_y = 1"),
+        "one-to-many": (T_x == 1, "T_x = 1"),
+        "many-to-one": (T_y == 1, "T_y = 1"),
+        "many-to-many": (T_x == T_y, "T_x = T_y"),
+        "encoder-decoder": (True, ""),
+    }
+    ok, rule = rules[kind]
+    if not ok:
+        raise ValueError(f"{where}: a {kind} network needs {rule}, got T_x = {T_x}, T_y = {T_y}")
+    if a0 is None:
+        a0 = kind != "one-to-one"
+    if not isinstance(a0, (bool, np.bool_)):
+        raise ValueError(f"{where}: a0 must be True, False or None, got {a0!r}")
+
+    n_steps = T_x + T_y if kind == "encoder-decoder" else max(T_x, T_y)
+    nodes, edges = {}, []
+    if a0:
+        nodes["a0"] = _node((0, 1), "state", _tex("a", 0), 0)
+    for t in range(1, n_steps + 1):
+        part = None
+        if kind == "encoder-decoder":
+            part = "encoder" if t <= T_x else "decoder"
+        nodes[f"a{t}"] = _node((t, 1), "cell", _tex("a", t), t, part)
+        prev = f"a{t - 1}"
+        if t > 1 or a0:
+            if kind != "one-to-one":
+                edges.append({"src": prev, "dst": f"a{t}", "kind": "recurrent", "step": t})
+
+    def add_input(t, label_step):
+        nodes[f"x{t}"] = _node((t, 0), "input", _tex("x", label_step), t)
+        edges.append({"src": f"x{t}", "dst": f"a{t}", "kind": "input", "step": t})
+
+    def add_output(t, j):
+        nodes[f"y{j}"] = _node((t, 2), "output", _tex(r"\hat{y}", j), t)
+        edges.append({"src": f"a{t}", "dst": f"y{j}", "kind": "output", "step": t})
+
+    if kind in ("one-to-one", "one-to-many"):
+        add_input(1, 1)
+    elif kind in ("many-to-one", "many-to-many"):
+        for t in range(1, T_x + 1):
+            add_input(t, t)
+    else:
+        for t in range(1, T_x + 1):
+            add_input(t, t)
+
+    if kind in ("one-to-one", "many-to-one"):
+        add_output(n_steps, 1)
+    elif kind in ("one-to-many", "many-to-many"):
+        for t in range(1, n_steps + 1):
+            add_output(t, t)
+    else:
+        for j in range(1, T_y + 1):
+            add_output(T_x + j, j)
+
+    # generation: the output of one step is the input of the next
+    if kind == "one-to-many":
+        for t in range(2, n_steps + 1):
+            edges.append({"src": f"y{t - 1}", "dst": f"a{t}", "kind": "feedback", "step": t})
+    elif kind == "encoder-decoder":
+        for j in range(2, T_y + 1):
+            edges.append({"src": f"y{j - 1}", "dst": f"a{T_x + j}", "kind": "feedback", "step": T_x + j})
+    return {"kind": kind, "T_x": T_x, "T_y": T_y, "n_steps": n_steps, "nodes": nodes, "edges": edges}
+
+
+def computation_graph_layout(T: int = 4) -> dict:
+    """The forward computation graph of a many-to-many RNN with a loss at every step.
+
+    Rows: inputs x<t> (y = 0), cells a<t> (y = 1), predictions y_hat<t> (y = 2), step losses L<t>
+    (y = 3), and the total loss L = sum_t L<t> (y = 4). The shared parameters are two nodes, "Wa"
+    (Wa, ba: into every cell) and "Wy" (Wy, by: into every prediction), drawn left of step 1:
+    one node with an arrow to every step says that every step uses the same numbers.
+
+    Parameters
+    ----------
+    T : int >= 1, the number of time steps T_x = T_y.
+
+    Returns
+    -------
+    layout : dict as ``rnn_type_layout`` (kind "computation-graph"), with node kinds also
+        "loss", "total" and "param", and edge kinds also "loss", "sum" and "param".
+    """
+    T = check_positive_int("computation_graph_layout", "T", T)
+    layout = rnn_type_layout("many-to-many", T, T, a0=True)
+    nodes, edges = layout["nodes"], layout["edges"]
+    mid = (1 + T) / 2
+    nodes["L"] = _node((mid, 4), "total", r"$\mathcal{L}$", T + 1)
+    for t in range(1, T + 1):
+        nodes[f"L{t}"] = _node((t, 3), "loss", _tex(r"\mathcal{L}", t), t)
+        edges.append({"src": f"y{t}", "dst": f"L{t}", "kind": "loss", "step": t})
+        edges.append({"src": f"L{t}", "dst": "L", "kind": "sum", "step": t})
+    nodes["Wa"] = _node((-0.35, 0.05), "param", r"$W_a, b_a$", 0)
+    nodes["Wy"] = _node((-0.35, 2.45), "param", r"$W_y, b_y$", 0)
+    for t in range(1, T + 1):
+        edges.append({"src": "Wa", "dst": f"a{t}", "kind": "param", "step": t})
+        edges.append({"src": "Wy", "dst": f"y{t}", "kind": "param", "step": t})
+    layout["kind"] = "computation-graph"
+    return layout
+
+
+def _check_layout(where, layout):
+    if not (isinstance(layout, dict) and "nodes" in layout and "edges" in layout and "n_steps" in layout):
+        raise ValueError(f"{where}: layout must be a dict made by rnn_type_layout or computation_graph_layout, "
+                         f"got {type(layout).__name__}")
+
+
+def _check_step(where, name, t, n_steps):
+    if isinstance(t, (bool, np.bool_)) or not isinstance(t, (int, np.integer)) or not 1 <= t <= n_steps:
+        raise ValueError(f"{where}: {name} must be an integer in [1, n_steps] = [1, {n_steps}], got {t!r}")
+    return int(t)
+
+
+# ----------------------------------------------------------------------------------------------
+# highlighting (pure: layout + step -> role of every node and edge)
+# ----------------------------------------------------------------------------------------------
+
+def step_roles(layout: dict, t: int) -> dict:
+    """The role of every node and edge while the network computes step t (forward pass).
+
+    The cell of step t is "current"; what it reads (its input x<t>, the state a<t-1> handed on by
+    step t - 1, and in generation the fed-back output y_hat<t-1>) is "reads"; what it produces (its
+    output y_hat<t> and the arrow that hands a<t> on to step t + 1) is "produces". Everything of the
+    earlier steps is "done", everything of the later steps "future".
+
+    Parameters
+    ----------
+    layout : dict from ``rnn_type_layout`` or ``computation_graph_layout``.
+    t : int in [1, layout["n_steps"]].
+
+    Returns
+    -------
+    roles : dict, node name -> role and (src, dst) -> role, every role one of ROLES.
+    """
+    where = "step_roles"
+    _check_layout(where, layout)
+    t = _check_step(where, "t", t, layout["n_steps"])
+    cell = f"a{t}"
+    roles = {}
+    for name, node in layout["nodes"].items():
+        roles[name] = "future" if node["step"] > t else "done"
+    for edge in layout["edges"]:
+        key = (edge["src"], edge["dst"])
+        s = edge["step"]
+        if edge["dst"] == cell and edge["kind"] != "param":
+            roles[key] = "reads"
+            if layout["nodes"][edge["src"]]["kind"] in ("input", "state", "output"):
+                roles[edge["src"]] = "reads"
+        elif edge["src"] == cell and edge["kind"] in ("output", "recurrent"):
+            roles[key] = "produces"
+            if edge["kind"] == "output":
+                roles[edge["dst"]] = "produces"
+        else:
+            roles[key] = "future" if s > t else "done"
+    roles[cell] = "current"
+    return roles
+
+
+def backward_roles(layout: dict, s: int) -> dict:
+    """The role of every node and edge while backpropagation through time handles step s.
+
+    Gradients flow against the arrows, from the last step back to the first. At step s the cell of
+    step s is "current"; the gradient reaching a<s> arrives along its output arrow (from the loss of
+    step s) and along the recurrent arrow to step s + 1 (from every later loss): those are "reads".
+    It sends gradient on along its input arrows (dx<s>, and Waa.T @ dz<s> to a<s-1>): "produces".
+    Steps after s are "done" (already handled), steps before s "future".
+
+    Parameters
+    ----------
+    layout : dict from ``rnn_type_layout`` or ``computation_graph_layout``.
+    s : int in [1, layout["n_steps"]].
+
+    Returns
+    -------
+    roles : dict, node name -> role and (src, dst) -> role, every role one of ROLES.
+    """
+    where = "backward_roles"
+    _check_layout(where, layout)
+    s = _check_step(where, "s", s, layout["n_steps"])
+    cell = f"a{s}"
+    nodes = layout["nodes"]
+    roles = {}
+    for name, node in nodes.items():
+        step = node["step"]
+        if node["kind"] == "param":
+            roles[name] = "done"
+        else:
+            roles[name] = "done" if step > s else ("future" if step < s else "done")
+    for edge in layout["edges"]:
+        key = (edge["src"], edge["dst"])
+        step = edge["step"]
+        if edge["src"] == cell and edge["kind"] in ("output", "recurrent"):
+            roles[key] = "reads"
+        elif edge["dst"] == cell and edge["kind"] != "param":
+            roles[key] = "produces"
+            if nodes[edge["src"]]["kind"] in ("input", "state"):
+                roles[edge["src"]] = "produces"
+        else:
+            roles[key] = "done" if step > s else ("future" if step < s else "done")
+    for edge in layout["edges"]:
+        if edge["src"] == cell and edge["kind"] == "output":
+            roles[edge["dst"]] = "reads"
+    roles[cell] = "current"
+    return roles
+
+
+# ----------------------------------------------------------------------------------------------
+# drawing
+# ----------------------------------------------------------------------------------------------
+
+def _box_exit(center, direction, half_w, half_h):
+    """The point where the ray from ``center`` along ``direction`` leaves a half_w x half_h box."""
+    dx, dy = direction
+    limits = []
+    if dx:
+        limits.append(half_w / abs(dx))
+    if dy:
+        limits.append(half_h / abs(dy))
+    s = min(limits)
+    return center[0] + s * dx, center[1] + s * dy
+
+
+class Diagram:
+    """The artists of one layout on one axes: a box and a label per node, an arrow per edge.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+        Where to draw; its limits are set to fit the layout and its frame is hidden.
+    layout : dict from ``rnn_type_layout`` or ``computation_graph_layout``.
+    fontsize : float, the size of the node labels.
+    captions : dict node name -> str, optional
+        A line of text under an input node (e.g. the word it holds) or above an output node.
+    palette : dict role -> (face colour, edge colour, alpha, line width), default FORWARD_PALETTE.
+
+    Attributes
+    ----------
+    boxes : dict name -> FancyBboxPatch
+    labels : dict name -> Text (inside the box)
+    captions : dict name -> Text (under inputs, above outputs; "" until set)
+    arrows : dict (src, dst) -> FancyArrowPatch
+    roles : dict, the roles of the latest ``paint`` (all "idle" at first)
+    """
+
+    def __init__(self, ax, layout, fontsize: float = 11, captions=None, palette=None):
+        _check_layout("Diagram", layout)
+        self.ax = ax
+        self.layout = layout
+        self.palette = dict(FORWARD_PALETTE if palette is None else palette)
+        missing = [role for role in ROLES if role not in self.palette]
+        if missing:
+            raise KeyError(f"Diagram: palette is missing the role(s) {', '.join(missing)} "
+                           f"(it needs every one of {', '.join(ROLES)})")
+        self.boxes, self.labels, self.captions, self.arrows = {}, {}, {}, {}
+        nodes = layout["nodes"]
+        for name, node in nodes.items():
+            w, h = _BOX[node["kind"]]
+            x, y = node["xy"]
+            box = FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.0,rounding_size=0.08",
+                                 linewidth=1.2, edgecolor="0.15", facecolor="white", zorder=3)
+            ax.add_patch(box)
+            self.boxes[name] = box
+            self.labels[name] = ax.text(x, y, node["label"], ha="center", va="center", fontsize=fontsize,
+                                        zorder=4)
+            if node["kind"] == "input":
+                self.captions[name] = ax.text(x, y - h / 2 - 0.08, "", ha="center", va="top",
+                                              fontsize=fontsize - 1, zorder=4)
+            elif node["kind"] == "output":
+                self.captions[name] = ax.text(x, y + h / 2 + 0.06, "", ha="center", va="bottom",
+                                              fontsize=fontsize - 1, zorder=4)
+        for edge in layout["edges"]:
+            src, dst = nodes[edge["src"]], nodes[edge["dst"]]
+            p, q = np.array(src["xy"]), np.array(dst["xy"])
+            d = q - p
+            start = _box_exit(p, d, *(np.array(_BOX[src["kind"]]) / 2 + 0.02))
+            end = _box_exit(q, -d, *(np.array(_BOX[dst["kind"]]) / 2 + 0.02))
+            style = {"feedback": dict(linestyle=(0, (3, 2)), connectionstyle="arc3,rad=-0.25"),
+                     "param": dict(linestyle=(0, (1, 2)), connectionstyle="arc3,rad=0.0")}.get(
+                edge["kind"], dict(linestyle="-", connectionstyle="arc3,rad=0.0"))
+            arrow = FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=11, linewidth=1.2,
+                                    color="0.15", zorder=2, shrinkA=0, shrinkB=0, **style)
+            ax.add_patch(arrow)
+            self.arrows[(edge["src"], edge["dst"])] = arrow
+        xs = [n["xy"][0] for n in nodes.values()]
+        ys = [n["xy"][1] for n in nodes.values()]
+        ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
+        ax.set_ylim(min(ys) - 0.55, max(ys) + 0.5)
+        ax.set_aspect("equal", adjustable="box")
+        ax.axis("off")
+        self.roles = {}
+        self.paint({})
+        if captions:
+            self.set_captions(captions)
+
+    def _part_face(self, name):
+        part = self.layout["nodes"][name]["part"]
+        return _PART_COLOUR.get(part, "#ffffff")
+
+    def paint(self, roles: dict) -> None:
+        """Recolour every node and edge by its role (missing entries are "idle"); nothing is re-created.
+
+        roles : dict node name or (src, dst) -> one of ROLES, e.g. from ``step_roles``.
+        """
+        unknown = sorted({str(r) for r in roles.values() if r not in ROLES})
+        if unknown:
+            raise ValueError(f"Diagram.paint: roles must be among {', '.join(ROLES)}, got {', '.join(unknown)}")
+        for name, box in self.boxes.items():
+            role = roles.get(name, "idle")
+            face, edge, alpha, lw = self.palette[role]
+            if role in ("idle", "done", "future"):
+                face = self._part_face(name)
+            box.set_facecolor(face)
+            box.set_edgecolor(edge)
+            box.set_linewidth(lw)
+            box.set_alpha(alpha)
+            self.labels[name].set_alpha(max(alpha, 0.45))
+            if name in self.captions:
+                self.captions[name].set_alpha(max(alpha, 0.45))
+        for key, arrow in self.arrows.items():
+            role = roles.get(key, "idle")
+            _, edge, alpha, lw = self.palette[role]
+            arrow.set_color(edge)
+            arrow.set_linewidth(lw)
+            arrow.set_alpha(alpha)
+        self.roles = dict(roles)
+
+    def set_captions(self, captions: dict) -> None:
+        """Set the caption texts of input / output nodes: dict name -> str (others unchanged)."""
+        for name, text in captions.items():
+            if name not in self.captions:
+                raise KeyError(f"Diagram.set_captions: no input or output node named '{name}' "
+                               f"(captions exist for: {', '.join(self.captions)})")
+            self.captions[name].set_text(str(text))
+
+    def set_visible(self, visible: bool) -> None:
+        """Show or hide every artist of the diagram (to keep several diagrams on one axes)."""
+        for artist in self.artists():
+            artist.set_visible(bool(visible))
+
+    def show_steps(self, n: int) -> None:
+        """Show the nodes and edges of steps 0 .. n and hide the later ones (a shorter sentence on the
+        same drawing); n = n_steps shows everything."""
+        n = check_positive_int("Diagram.show_steps", "n", n)
+        nodes = self.layout["nodes"]
+        for name in self.boxes:
+            visible = nodes[name]["step"] <= n
+            self.boxes[name].set_visible(visible)
+            self.labels[name].set_visible(visible)
+            if name in self.captions:
+                self.captions[name].set_visible(visible)
+        for edge in self.layout["edges"]:
+            self.arrows[(edge["src"], edge["dst"])].set_visible(edge["step"] <= n)
+
+    def artists(self) -> list:
+        """Every artist of the diagram."""
+        return (list(self.boxes.values()) + list(self.labels.values()) + list(self.captions.values())
+                + list(self.arrows.values()))
+
+
+# ----------------------------------------------------------------------------------------------
+# static figures
+# ----------------------------------------------------------------------------------------------
+
+_TITLES = {
+    "one-to-one": "one-to-one: a plain network",
+    "one-to-many": "one-to-many: generate a sequence from one input",
+    "many-to-one": "many-to-one: read a sequence, answer once",
+    "many-to-many": r"many-to-many, $T_x = T_y$: an output at every step",
+    "encoder-decoder": r"encoder-decoder, $T_x \neq T_y$: read everything, then write",
+}
+
+
+def plot_rnn_type(kind: str, T_x=None, T_y=None, captions=None, title=None):
+    """A figure with the unrolled diagram of one kind of RNN (see ``rnn_type_layout``).
+
+    Parameters
+    ----------
+    kind, T_x, T_y : see ``rnn_type_layout``.
+    captions : dict node name -> str, optional, e.g. {"x1": "not", "x2": "good"}.
+    title : str or None, default a one-line description of the kind.
+
+    Returns
+    -------
+    fig : matplotlib Figure (not displayed), and its Diagram as ``fig.diagram``.
+    """
+    layout = rnn_type_layout(kind, T_x, T_y)
+    width = 1.2 + 1.05 * (layout["n_steps"] + 1)
+    fig, ax = new_figure(figsize=(max(width, 4.0), 2.7))
+    diagram = Diagram(ax, layout, captions=captions)
+    if layout["kind"] == "encoder-decoder":
+        T_x = layout["T_x"]
+        ax.text((1 + T_x) / 2, 2.05, "encoder", ha="center", va="center", fontsize=10, color="#1f4e8c")
+        ax.text(T_x + (1 + layout["T_y"]) / 2, 0.0, "decoder", ha="center", va="center", fontsize=10,
+                color="#a0522d")
+    ax.set_title(_TITLES[layout["kind"]] if title is None else title, fontsize=10)
+    fig.tight_layout()
+    fig.diagram = diagram
+    return fig
+
+
+def plot_computation_graph(T: int = 4, backward: bool = True):
+    """The computation graph of a many-to-many RNN with its losses (see ``computation_graph_layout``).
+
+    With ``backward`` the picture adds, in red, the path of the gradient: from the total loss down to
+    every step's loss, and from each cell back to the cell before it (the recursion of BPTT runs from
+    step T to step 1, against the forward arrows).
+
+    Returns the figure (not displayed) with its Diagram as ``fig.diagram``.
+    """
+    layout = computation_graph_layout(T)
+    fig, ax = new_figure(figsize=(1.6 + 1.25 * (layout["n_steps"] + 1), 4.4))
+    diagram = Diagram(ax, layout, fontsize=10)
+    ax.set_xlim(-1.0, T + 0.7)
+    if backward:
+        nodes = layout["nodes"]
+        for t in range(T, 0, -1):
+            x = nodes[f"a{t}"]["xy"][0]
+            if t > 1:   # the recursion da<t-1> += Waa.T @ dz<t>, drawn under the forward arrow
+                ax.add_patch(FancyArrowPatch((x - 0.31, 0.86), (x - 0.69, 0.86), arrowstyle="-|>",
+                                             mutation_scale=10, color="#d62728", lw=1.6, zorder=2,
+                                             connectionstyle="arc3,rad=-0.35", shrinkA=0, shrinkB=0))
+            ax.add_patch(FancyArrowPatch((x + 0.12, 2.83), (x + 0.12, 2.17), arrowstyle="-|>",
+                                         mutation_scale=10, color="#d62728", lw=1.4, zorder=2,
+                                         connectionstyle="arc3,rad=-0.3", shrinkA=0, shrinkB=0))
+            ax.add_patch(FancyArrowPatch((x + 0.12, 1.83), (x + 0.12, 1.22), arrowstyle="-|>",
+                                         mutation_scale=10, color="#d62728", lw=1.4, zorder=2,
+                                         connectionstyle="arc3,rad=-0.3", shrinkA=0, shrinkB=0))
+        ax.text(-0.95, 4.2, "red: the gradient,\nfrom step T back to 1", ha="left", va="top", fontsize=8,
+                color="#d62728")
+    ax.set_title("forward (black) and backward (red) through time", fontsize=10)
+    fig.tight_layout()
+    fig.diagram = diagram
+    return fig
+
+
+# ----------------------------------------------------------------------------------------------
+# explorer: the five kinds, step by step
+# ----------------------------------------------------------------------------------------------
+
+def type_step_view(layout: dict, step: int) -> dict:
+    """What happens at one step of one kind of RNN (pure; the explorer draws it).
+
+    Parameters
+    ----------
+    layout : dict from ``rnn_type_layout``.
+    step : int in [1, layout["n_steps"]].
+
+    Returns
+    -------
+    dict with
+        kind : str;  step : int;  n_steps : int
+        reads_input : bool, the step reads an input x (not a fed-back output)
+        feedback : bool, the step reads the output of the step before
+        writes_output : bool, the step produces an output y_hat
+        outputs_so_far : int, outputs produced by steps 1 .. step
+        inputs_so_far : int, inputs read by steps 1 .. step
+        part : "encoder", "decoder" or None
+        roles : dict, ``step_roles(layout, step)``
+        text : str, one sentence saying what the step does
+    """
+    where = "type_step_view"
+    _check_layout(where, layout)
+    step = _check_step(where, "step", step, layout["n_steps"])
+    cell = f"a{step}"
+    into = [e for e in layout["edges"] if e["dst"] == cell]
+    out = [e for e in layout["edges"] if e["src"] == cell and e["kind"] == "output"]
+    reads_input = any(e["kind"] == "input" for e in into)
+    feedback = any(e["kind"] == "feedback" for e in into)
+    writes = bool(out)
+    inputs_so_far = sum(1 for e in layout["edges"] if e["kind"] == "input" and e["step"] <= step)
+    outputs_so_far = sum(1 for e in layout["edges"] if e["kind"] == "output" and e["step"] <= step)
+    part = layout["nodes"][cell]["part"]
+    parts = []
+    if reads_input:
+        parts.append(f"reads x<{step}>")
+    if feedback:
+        parts.append("reads its own previous output y_hat")
+    if not reads_input and not feedback and step > 1:
+        parts.append("reads only the state a<t-1>")
+    parts.append(f"writes y_hat<{out[0]['dst'][1:]}>" if writes else "writes no output")
+    who = f"the {part}" if part else "the cell"
+    text = f"step {step} of {layout['n_steps']}: {who} " + ", ".join(parts)
+    return {"kind": layout["kind"], "step": step, "n_steps": layout["n_steps"], "reads_input": reads_input,
+            "feedback": feedback, "writes_output": writes, "outputs_so_far": outputs_so_far,
+            "inputs_so_far": inputs_so_far, "part": part, "roles": step_roles(layout, step), "text": text}
+
+
+def rnn_types_explorer(kind: str = "many-to-one", step: int = 1) -> Explorer:
+    """Choose a kind of RNN and a time step; see which steps read an input and which write an output.
+
+    The five diagrams (default sizes of ``rnn_type_layout``) are drawn once on one axes; choosing a
+    kind shows its diagram and hides the others, moving the step recolours it (``step_roles``).
+
+    Parameters
+    ----------
+    kind : str, one of KINDS, the initial choice.
+    step : int >= 1, the initial step (clipped to the kind's number of steps).
+
+    Controls: ``kind`` (Dropdown of KINDS), ``step`` (IntSlider 1 .. 7, the largest n_steps;
+    a step past the end of a shorter kind shows its last step).
+    The returned explorer has an extra attribute ``diagrams``: kind -> its ``Diagram``.
+    """
+    where = "rnn_types_explorer"
+    _check_kind(where, kind)
+    step = check_positive_int(where, "step", step)
+    layouts = {k: rnn_type_layout(k) for k in KINDS}
+    max_steps = max(lay["n_steps"] for lay in layouts.values())
+    fig, ax = new_figure(figsize=(8.0, 3.3))
+    diagrams = {k: Diagram(ax, layouts[k]) for k in KINDS}
+    ax.set_xlim(-0.6, max_steps + 0.6)
+    ax.set_ylim(-0.65, 2.55)
+    title = ax.set_title(_TITLES["encoder-decoder"], fontsize=10)   # sized for the layout, reset by draw
+    caption = ax.text(-0.55, -0.6, "", ha="left", va="bottom", fontsize=9)
+    counter = ax.text(max_steps + 0.55, 2.5, "", ha="right", va="top", fontsize=9, color="0.3")
+    fig.tight_layout()
+
+    def compute(kind, step):
+        layout = layouts[kind]
+        view = type_step_view(layout, min(step, layout["n_steps"]))
+        view["requested_step"] = step
+        return view
+
+    def draw(r):
+        for k, diagram in diagrams.items():
+            diagram.set_visible(k == r["kind"])
+        diagrams[r["kind"]].paint(r["roles"])
+        title.set_text(_TITLES[r["kind"]])
+        caption.set_text(r["text"])
+        counter.set_text(f"inputs read: {r['inputs_so_far']}\noutputs written: {r['outputs_so_far']}")
+
+    controls = {
+        "kind": widgets.Dropdown(options=list(KINDS), value=kind, description="kind"),
+        "step": widgets.IntSlider(value=min(step, max_steps), min=1, max=max_steps, description="step t"),
+    }
+    explorer = Explorer("the five kinds of RNN, one time step at a time", controls, fig, compute, draw,
+                        describe=lambda r: r["text"].replace("<", "&lt;").replace(">", "&gt;"))
+    explorer.diagrams = diagrams   # kind -> Diagram, for tests and for a closer look
+    return explorer

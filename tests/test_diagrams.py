@@ -1,0 +1,242 @@
+"""Diagrams: layouts of the five kinds of RNN, step and backward highlighting, in-place painting."""
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from helpers.diagrams import (
+    BACKWARD_PALETTE,
+    FORWARD_PALETTE,
+    KINDS,
+    ROLES,
+    Diagram,
+    backward_roles,
+    computation_graph_layout,
+    plot_computation_graph,
+    plot_rnn_type,
+    rnn_type_layout,
+    rnn_types_explorer,
+    step_roles,
+    type_step_view,
+)
+
+
+def edges_of(layout, kind):
+    return [(e["src"], e["dst"]) for e in layout["edges"] if e["kind"] == kind]
+
+
+def nodes_of(layout, kind):
+    return sorted(name for name, n in layout["nodes"].items() if n["kind"] == kind)
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+# -- layouts ---------------------------------------------------------------------------------------
+
+def test_many_to_many_reads_and_writes_at_every_step():
+    lay = rnn_type_layout("many-to-many", 5)
+    assert lay["T_y"] == 5 and lay["n_steps"] == 5
+    assert edges_of(lay, "input") == [(f"x{t}", f"a{t}") for t in range(1, 6)]
+    assert edges_of(lay, "output") == [(f"a{t}", f"y{t}") for t in range(1, 6)]
+    # a<0> -> a<1>, ..., a<4> -> a<5>: one recurrent arrow into every cell
+    assert edges_of(lay, "recurrent") == [(f"a{t - 1}", f"a{t}") for t in range(1, 6)]
+    assert edges_of(lay, "feedback") == []
+
+
+def test_many_to_one_writes_only_after_the_last_step():
+    lay = rnn_type_layout("many-to-one", 4)
+    assert len(edges_of(lay, "input")) == 4
+    assert edges_of(lay, "output") == [("a4", "y1")]
+    assert lay["nodes"]["y1"]["step"] == 4
+
+
+def test_one_to_many_reads_once_and_feeds_its_outputs_back():
+    lay = rnn_type_layout("one-to-many", 1, 4)
+    assert edges_of(lay, "input") == [("x1", "a1")]
+    assert len(edges_of(lay, "output")) == 4
+    assert edges_of(lay, "feedback") == [("y1", "a2"), ("y2", "a3"), ("y3", "a4")]
+
+
+def test_one_to_one_has_no_recurrence():
+    lay = rnn_type_layout("one-to-one")
+    assert lay["n_steps"] == 1
+    assert edges_of(lay, "recurrent") == []
+    assert "a0" not in lay["nodes"]
+    assert nodes_of(lay, "input") == ["x1"] and nodes_of(lay, "output") == ["y1"]
+
+
+def test_encoder_decoder_reads_everything_then_writes_a_sequence_of_another_length():
+    lay = rnn_type_layout("encoder-decoder", 3, 5)
+    assert lay["n_steps"] == 8
+    assert [lay["nodes"][x]["step"] for x in nodes_of(lay, "input")] == [1, 2, 3]
+    out_steps = sorted(lay["nodes"][y]["step"] for y in nodes_of(lay, "output"))
+    assert out_steps == [4, 5, 6, 7, 8]
+    parts = [lay["nodes"][f"a{t}"]["part"] for t in range(1, 9)]
+    assert parts == ["encoder"] * 3 + ["decoder"] * 5
+    # the context: the last encoder cell hands its state to the first decoder cell
+    assert ("a3", "a4") in edges_of(lay, "recurrent")
+    assert len(edges_of(lay, "feedback")) == 4
+
+
+@pytest.mark.parametrize("kind, T_x, T_y, rule", [
+    ("one-to-one", 2, None, "T_x = T_y = 1"),
+    ("one-to-many", 3, 4, "T_x = 1"),
+    ("many-to-one", 3, 2, "T_y = 1"),
+    ("many-to-many", 3, 4, "T_x = T_y"),
+])
+def test_layout_refuses_lengths_that_do_not_fit_the_kind(kind, T_x, T_y, rule):
+    with pytest.raises(ValueError, match=f"a {kind} network needs {rule}"):
+        rnn_type_layout(kind, T_x, T_y)
+
+
+def test_layout_bad_arguments():
+    with pytest.raises(ValueError, match="rnn_type_layout: kind must be one of"):
+        rnn_type_layout("two-to-two")
+    with pytest.raises(ValueError, match="T_x must be an integer >= 1, got 0"):
+        rnn_type_layout("many-to-many", 0)
+    with pytest.raises(ValueError, match="a0 must be True, False or None"):
+        rnn_type_layout("many-to-many", 2, a0="yes")
+
+
+def test_computation_graph_shares_parameters_and_sums_the_losses():
+    lay = computation_graph_layout(3)
+    assert sorted(src for src, dst in edges_of(lay, "sum")) == ["L1", "L2", "L3"]
+    assert all(dst == "L" for _, dst in edges_of(lay, "sum"))
+    # the same parameter node feeds every step: that is parameter sharing
+    assert sorted(dst for src, dst in edges_of(lay, "param") if src == "Wa") == ["a1", "a2", "a3"]
+    assert sorted(dst for src, dst in edges_of(lay, "param") if src == "Wy") == ["y1", "y2", "y3"]
+
+
+# -- highlighting ------------------------------------------------------------------------------------
+
+def test_step_roles_mark_what_step_t_reads_and_produces():
+    lay = rnn_type_layout("many-to-many", 5)
+    r = step_roles(lay, 3)
+    assert r["a3"] == "current"
+    assert r["x3"] == "reads" and r[("x3", "a3")] == "reads" and r[("a2", "a3")] == "reads"
+    assert r["y3"] == "produces" and r[("a3", "y3")] == "produces" and r[("a3", "a4")] == "produces"
+    assert r["a1"] == r["x2"] == r[("a1", "a2")] == "done"
+    assert r["a5"] == r["x4"] == r[("a4", "a5")] == "future"
+    assert set(r.values()) <= set(ROLES)
+
+
+def test_step_roles_at_the_first_step_read_the_initial_state():
+    r = step_roles(rnn_type_layout("many-to-many", 3), 1)
+    assert r["a0"] == "reads" and r[("a0", "a1")] == "reads"
+
+
+def test_step_roles_in_generation_read_the_previous_output():
+    r = step_roles(rnn_type_layout("one-to-many", 1, 4), 3)
+    assert r[("y2", "a3")] == "reads" and r["y2"] == "reads"
+
+
+def test_backward_roles_run_against_the_arrows():
+    lay = rnn_type_layout("many-to-many", 5)
+    r = backward_roles(lay, 3)
+    assert r["a3"] == "current"
+    # the gradient of a<3> arrives from L<3> (through y_hat<3>) and from step 4
+    assert r[("a3", "y3")] == "reads" and r[("a3", "a4")] == "reads" and r["y3"] == "reads"
+    # and leaves towards x<3> and a<2>
+    assert r[("x3", "a3")] == "produces" and r[("a2", "a3")] == "produces"
+    assert r["a4"] == r["a5"] == "done"     # already handled: BPTT started at T_x = 5
+    assert r["a1"] == r["a2"] == "future"
+
+
+@pytest.mark.parametrize("func", [step_roles, backward_roles])
+def test_roles_refuse_a_step_outside_the_network(func):
+    lay = rnn_type_layout("many-to-many", 3)
+    with pytest.raises(ValueError, match=r"must be an integer in \[1, n_steps\] = \[1, 3\], got 4"):
+        func(lay, 4)
+    with pytest.raises(ValueError, match="layout must be a dict made by rnn_type_layout"):
+        func({"nodes": {}}, 1)
+
+
+# -- drawing -----------------------------------------------------------------------------------------
+
+def test_diagram_has_one_box_per_node_and_one_arrow_per_edge():
+    lay = rnn_type_layout("encoder-decoder", 2, 3)
+    fig, ax = plt.subplots()
+    d = Diagram(ax, lay)
+    assert set(d.boxes) == set(lay["nodes"])
+    assert set(d.arrows) == {(e["src"], e["dst"]) for e in lay["edges"]}
+    assert set(d.captions) == set(nodes_of(lay, "input") + nodes_of(lay, "output"))
+
+
+def test_paint_changes_colours_in_place():
+    lay = rnn_type_layout("many-to-many", 4)
+    fig, ax = plt.subplots()
+    d = Diagram(ax, lay)
+    box, arrow = d.boxes["a2"], d.arrows[("x2", "a2")]
+    d.paint(step_roles(lay, 2))
+    assert d.boxes["a2"] is box and d.arrows[("x2", "a2")] is arrow
+    face, edge, _, lw = FORWARD_PALETTE["current"]
+    assert np.allclose(box.get_facecolor()[:3], plt.matplotlib.colors.to_rgb(face))
+    assert box.get_linewidth() == lw
+    assert np.allclose(arrow.get_edgecolor()[:3], plt.matplotlib.colors.to_rgb(FORWARD_PALETTE["reads"][1]))
+    d.paint({})   # everything idle again
+    assert np.allclose(box.get_facecolor()[:3], (1.0, 1.0, 1.0))
+
+
+def test_paint_and_palette_and_captions_check_their_arguments():
+    lay = rnn_type_layout("many-to-many", 2)
+    fig, ax = plt.subplots()
+    d = Diagram(ax, lay, palette=BACKWARD_PALETTE)
+    with pytest.raises(ValueError, match="roles must be among"):
+        d.paint({"a1": "glowing"})
+    with pytest.raises(KeyError, match="no input or output node named 'a1'"):
+        d.set_captions({"a1": "hello"})
+    with pytest.raises(KeyError, match="palette is missing the role"):
+        Diagram(ax, lay, palette={"idle": ("w", "k", 1.0, 1.0)})
+
+
+def test_show_steps_hides_the_later_steps():
+    lay = rnn_type_layout("many-to-many", 4)
+    fig, ax = plt.subplots()
+    d = Diagram(ax, lay)
+    d.show_steps(2)
+    assert d.boxes["a2"].get_visible() and d.boxes["x2"].get_visible()
+    assert not d.boxes["a3"].get_visible() and not d.captions["y4"].get_visible()
+    assert not d.arrows[("a2", "a3")].get_visible()   # a<2> is not handed to a step that is not there
+    d.show_steps(4)
+    assert all(b.get_visible() for b in d.boxes.values())
+
+
+def test_static_figures_carry_their_diagram():
+    fig = plot_rnn_type("many-to-one", captions={"x1": "not", "x2": "good"})
+    assert fig.diagram.captions["x2"].get_text() == "good"
+    fig = plot_computation_graph(3)
+    assert "L" in fig.diagram.boxes
+
+
+# -- the explorer of the five kinds ------------------------------------------------------------------
+
+def test_type_step_view_of_the_encoder_decoder():
+    lay = rnn_type_layout("encoder-decoder", 3, 4)
+    v = type_step_view(lay, 3)
+    assert v["reads_input"] and not v["writes_output"] and v["outputs_so_far"] == 0 and v["part"] == "encoder"
+    v = type_step_view(lay, 4)   # the first decoder step reads no input, only the context
+    assert not v["reads_input"] and not v["feedback"] and v["writes_output"]
+    v = type_step_view(lay, 7)
+    assert v["feedback"] and v["outputs_so_far"] == 4 and v["inputs_so_far"] == 3
+
+
+def test_types_explorer_shows_only_the_chosen_kind():
+    ex = rnn_types_explorer("many-to-one", 1)
+    r = ex.set(kind="many-to-one", step=4)
+    assert r["writes_output"] and r["outputs_so_far"] == 1
+    r = ex.set(kind="one-to-one", step=6)   # past the end of a one-step network: its only step
+    assert r["step"] == 1 and r["requested_step"] == 6
+    assert np.isfinite(ex.last_update_ms)
+    visible = {k for k, d in ex.diagrams.items() if any(b.get_visible() for b in d.boxes.values())}
+    assert visible == {"one-to-one"}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_kind_has_one_cell_per_step_and_edges_between_known_nodes(kind):
+    lay = rnn_type_layout(kind)
+    assert nodes_of(lay, "cell") == sorted(f"a{t}" for t in range(1, lay["n_steps"] + 1))
+    assert all(e["src"] in lay["nodes"] and e["dst"] in lay["nodes"] for e in lay["edges"])
+    assert len(nodes_of(lay, "input")) == lay["T_x"] and len(nodes_of(lay, "output")) == lay["T_y"]
