@@ -23,6 +23,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Rectangle
+from matplotlib.transforms import blended_transform_factory
 
 from ._checks import check_positive_int
 from .explorer import Explorer, new_figure
@@ -203,14 +204,15 @@ def tokenizer_explorer(corpus, text: str = "", *, k: int = 20, max_k=None, eos: 
     n_rows = len(top)
     n_special = len(top.specials)
 
-    fig, ax = new_figure(figsize=(7.5, 5.0))
+    fig, ax = new_figure(figsize=(7.2, 4.8))
     im = ax.imshow(np.zeros((n_rows, max_len)), cmap="Greys", vmin=0.0, vmax=1.0, aspect="auto",
                    interpolation="none")
-    ax.set_yticks(range(n_rows))
-    ax.set_yticklabels([f"{i:2d} {tok}" for i, tok in enumerate(top.itos)], fontsize=7, family="monospace")
+    # Row labels as plain texts rather than tick labels: the same picture, drawn faster (no tick machinery).
     ax.set_xticks([])
-    ax.tick_params(length=0)
-    ax.set_xlabel(f"time step t = 1 ... {max_len}  (one column per token)", fontsize=8)
+    ax.set_yticks([])
+    rows = blended_transform_factory(ax.transAxes, ax.transData)
+    row_text = [ax.text(-0.01, i, f"{i:2d} {tok}", transform=rows, ha="right", va="center", fontsize=7,
+                        family="monospace") for i, tok in enumerate(top.itos)]
     ax.vlines(np.arange(0.5, max_len - 1, 1.0), -0.5, n_rows - 0.5, color="0.85", lw=0.5)
     ax.hlines(np.arange(0.5, n_rows - 1, 1.0), -0.5, max_len - 0.5, color="0.85", lw=0.5)
     ax.axhline(n_special - 0.5, color="C0", lw=1.0)
@@ -223,7 +225,7 @@ def tokenizer_explorer(corpus, text: str = "", *, k: int = 20, max_k=None, eos: 
                            color="C0")
     col_text = [ax.text(t, -0.8, "", rotation=50, ha="left", va="bottom", fontsize=7) for t in range(max_len)]
     title = fig.text(0.01, 0.985, "", ha="left", va="top", fontsize=9)
-    fig.subplots_adjust(left=0.16, right=0.98, top=0.78, bottom=0.06)
+    fig.subplots_adjust(left=0.17, right=0.93, top=0.8, bottom=0.03)
 
     def compute(text, k, eos):
         return tokenizer_view(vocab_for(k), text, eos=eos, max_len=max_len, n_rows=n_rows)
