@@ -10,6 +10,11 @@ read ``result`` with no browser, while the learner drags the sliders. The figure
 only its artists change, which with the ipympl backend (``%matplotlib widget``) redraws in tens of
 milliseconds instead of rebuilding the whole plot.
 
+Static figures (no controls) are shown with ``show_figure(fig, alt)``: it stores a PNG and a fixed
+one-line text in the notebook. Do not use ``plt.show()`` with the ipympl backend: the canvas it
+displays carries an HTML copy of the PNG whose bytes change with the matplotlib version, and nbval
+compares HTML.
+
 Displayed in a notebook, an explorer offers three views of itself: the live widget (JupyterLab,
 Notebook 7), a PNG of the current picture (for viewers without a kernel, such as a repository
 browser), and a one-line text (what nbval compares: it does not depend on the machine).
@@ -23,7 +28,7 @@ import time
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
-__all__ = ["Explorer", "new_figure"]
+__all__ = ["Explorer", "new_figure", "figure_bundle", "show_figure"]
 
 
 def new_figure(nrows: int = 1, ncols: int = 1, figsize=(8, 3.2), **kwargs):
@@ -41,6 +46,28 @@ def new_figure(nrows: int = 1, ncols: int = 1, figsize=(8, 3.2), **kwargs):
         canvas.footer_visible = False
         canvas.resizable = False
     return fig, axes
+
+
+def figure_bundle(fig, alt: str) -> dict:
+    """The display data of a static figure: {"image/png": base64 PNG, "text/plain": "Figure: <alt>"}.
+
+    fig : matplotlib Figure
+    alt : str, one line that says what the figure shows (the text view nbval compares).
+    """
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError(f"figure_bundle: alt must be a non-empty str describing the figure, got {alt!r}")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100, metadata={"Software": None})
+    return {"image/png": base64.b64encode(buf.getvalue()).decode("ascii"), "text/plain": f"Figure: {alt}"}
+
+
+def show_figure(fig, alt: str) -> None:
+    """Display a finished static figure as a PNG (plus the one-line text ``alt``) and close it."""
+    from IPython.display import display
+
+    bundle = figure_bundle(fig, alt)
+    plt.close(fig)
+    display(bundle, raw=True)
 
 
 class Explorer:

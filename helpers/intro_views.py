@@ -10,14 +10,10 @@ What they show:
                        T_x n_x n_units + n_units parameters; an RNN layer has
                        n_a n_x (W_ax) + n_a n_a (W_aa) + n_a (b_a), the same for every T_x
 
-Static figures are shown with ``show_figure``: it stores a PNG and a fixed one-line text in the
-notebook. (The ipympl canvas that ``plt.show()`` would display carries an HTML copy of the PNG, whose
-bytes change with the matplotlib version, and nbval compares HTML.)
+Static figures are shown with ``explorer.show_figure`` (re-exported here).
 """
 from __future__ import annotations
 
-import base64
-import io
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
@@ -26,7 +22,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.transforms import blended_transform_factory
 
 from ._checks import check_positive_int
-from .explorer import Explorer, new_figure
+from .explorer import Explorer, figure_bundle, new_figure, show_figure  # noqa: F401 (re-exported)
 from .text import Vocabulary, one_hot, tokenize_words
 
 __all__ = [
@@ -41,29 +37,6 @@ __all__ = [
     "plot_parameter_counts",
     "plot_token_counts",
 ]
-
-
-# -- static figures ------------------------------------------------------------------------------
-def figure_bundle(fig, alt: str) -> dict:
-    """The display data of a static figure: {"image/png": base64 PNG, "text/plain": "Figure: <alt>"}.
-
-    fig : matplotlib Figure
-    alt : str, one line that says what the figure shows (the text view nbval compares).
-    """
-    if not isinstance(alt, str) or not alt.strip():
-        raise ValueError(f"figure_bundle: alt must be a non-empty str describing the figure, got {alt!r}")
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100, metadata={"Software": None})
-    return {"image/png": base64.b64encode(buf.getvalue()).decode("ascii"), "text/plain": f"Figure: {alt}"}
-
-
-def show_figure(fig, alt: str) -> None:
-    """Display a finished static figure as a PNG (plus the one-line text ``alt``) and close it."""
-    from IPython.display import display
-
-    bundle = figure_bundle(fig, alt)
-    plt.close(fig)
-    display(bundle, raw=True)
 
 
 # -- notebook 00: a first slider -----------------------------------------------------------------
