@@ -14,7 +14,6 @@ Static figures are shown with ``explorer.show_figure`` (re-exported here).
 """
 from __future__ import annotations
 
-
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
