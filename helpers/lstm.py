@@ -45,8 +45,12 @@ Caches (opaque: only the matching backward function reads them) are dicts.
     lstm_cell_forward -> keys "xt", "a_prev", "c_prev", "a_next", "c_next", "tanh_c", "Gamma_f",
         "Gamma_u", "Gamma_o", "c_tilde" (all (n_*, m)), "fixed" (tuple of overridden gate names),
         "peephole", "parameters" (the gate parameters).
-    lstm_forward / lstm_states_forward -> the same names for whole sequences: "x", "a0", "c0", "a",
-        "c", "tanh_c", the gates and "c_tilde" (all (n_*, m, T_x)), "fixed", "peephole", "parameters".
+    lstm_forward / lstm_states_forward -> whole sequences stored with time FIRST, so that the arrays
+        of one step are contiguous in memory (the loops over t read them fast): "xs" (T_x, n_x, m),
+        "a_all", "c_all" (T_x + 1, n_a, m) with a<0>, c<0> at index 0, "tanh_c" (T_x, n_a, m),
+        "acts" (T_x, 4 n_a, m) = [Gamma_f; Gamma_u; Gamma_o; c_tilde] of every step, and views of it
+        "Gamma_f", "Gamma_u", "Gamma_o", "c_tilde" (T_x, n_a, m); "fixed", "peephole", "parameters".
+        lstm_gates returns the gates in the course layout (n_a, m, T_x).
 """
 from __future__ import annotations
 
@@ -360,35 +364,45 @@ def _sequence_forward(where, x, a0, parameters, peephole, override, c0, with_out
     W = np.concatenate([p["W" + g] for g in _GATE_LETTERS], axis=0)
     b = np.concatenate([p["b" + g] for g in _GATE_LETTERS], axis=0)
     Wa, Wx = W[:, :n_a], W[:, n_a:]
-    # input projections of every step at once: (4 n_a, n_x) @ (n_x, m * T_x)
-    Zx = (Wx @ x.reshape(n_x, m * T_x)).reshape(4 * n_a, m, T_x) + b[:, :, None]
 
-    shape = (n_a, m, T_x)
-    a, c, tanh_c = np.empty(shape), np.empty(shape), np.empty(shape)
-    gates = {name: np.empty(shape) for name in GATES + ("c_tilde",)}
-    a_prev, c_prev = a0, c0
+    # Inside the loop time is the FIRST axis: the arrays of step t, e.g. xs[t] (n_x, m), are then
+    # contiguous blocks of memory, which the products and element-wise operations of the loop read
+    # much faster than the scattered columns x[:, :, t]. The outputs get the course layout back.
+    xs = x.transpose(2, 0, 1).copy()                         # (T_x, n_x, m), a private copy
+    # the input projections of every step in one batched product: (4 n_a, n_x) @ (T_x, n_x, m)
+    acts = np.matmul(Wx, xs)                                 # (T_x, 4 n_a, m)
+    acts += b
+    # Step by step, the recurrent part is added and each block of rows of acts[t] is turned into
+    # its gate in place, so acts[t] ends as [Gamma_f; Gamma_u; Gamma_o; c_tilde] of step t.
+    a_all = np.empty((T_x + 1, n_a, m))                      # a_all[t] = a<t>, a_all[0] = a0
+    c_all = np.empty((T_x + 1, n_a, m))                      # c_all[t] = c<t>, c_all[0] = c0
+    tanh_c = np.empty((T_x, n_a, m))                         # tanh_c[t - 1] = tanh(c<t>)
+    a_all[0], c_all[0] = a0, c0
     for t in range(T_x):
-        z = Zx[:, :, t] + Wa @ a_prev
-        z_f, z_u, z_o, z_c = z[:n_a], z[n_a:2 * n_a], z[2 * n_a:3 * n_a], z[3 * n_a:]
+        z = acts[t]                                          # (4 n_a, m), a view
+        z += Wa @ a_all[t]
+        c_prev = c_all[t]
         if peephole:
-            z_f = z_f + p["pf"] * c_prev
-            z_u = z_u + p["pu"] * c_prev
-            z_o = z_o + p["po"] * c_prev
-        Gamma_f = fixed["Gamma_f"][:, :, t] if "Gamma_f" in fixed else sigmoid(z_f)
-        Gamma_u = fixed["Gamma_u"][:, :, t] if "Gamma_u" in fixed else sigmoid(z_u)
-        Gamma_o = fixed["Gamma_o"][:, :, t] if "Gamma_o" in fixed else sigmoid(z_o)
-        c_tilde = np.tanh(z_c)
+            z[:n_a] += p["pf"] * c_prev
+            z[n_a:2 * n_a] += p["pu"] * c_prev
+            z[2 * n_a:3 * n_a] += p["po"] * c_prev
+        z[:3 * n_a] = sigmoid(z[:3 * n_a])                   # the three gates in one call
+        for k, name in enumerate(GATES):
+            if name in fixed:
+                z[k * n_a:(k + 1) * n_a] = fixed[name][:, :, t]
+        np.tanh(z[3 * n_a:], out=z[3 * n_a:])                # c_tilde
+        Gamma_f, Gamma_u, Gamma_o, c_tilde = z[:n_a], z[n_a:2 * n_a], z[2 * n_a:3 * n_a], z[3 * n_a:]
 
-        c_prev = Gamma_u * c_tilde + Gamma_f * c_prev
-        tanh_c[:, :, t] = np.tanh(c_prev)
-        a_prev = Gamma_o * tanh_c[:, :, t]
+        c_all[t + 1] = Gamma_u * c_tilde + Gamma_f * c_prev
+        np.tanh(c_all[t + 1], out=tanh_c[t])
+        np.multiply(Gamma_o, tanh_c[t], out=a_all[t + 1])
 
-        a[:, :, t], c[:, :, t] = a_prev, c_prev
-        gates["Gamma_f"][:, :, t], gates["Gamma_u"][:, :, t] = Gamma_f, Gamma_u
-        gates["Gamma_o"][:, :, t], gates["c_tilde"][:, :, t] = Gamma_o, c_tilde
-
-    caches = {"kind": "lstm_sequence", "x": x, "a0": a0, "c0": c0, "a": a, "c": c, "tanh_c": tanh_c,
-              **gates, "fixed": tuple(sorted(fixed)), "peephole": peephole, "parameters": p}
+    a = a_all[1:].transpose(1, 2, 0).copy()                  # (n_a, m, T_x), not a view of the cache
+    c = c_all[1:].transpose(1, 2, 0).copy()
+    caches = {"kind": "lstm_sequence", "xs": xs, "a_all": a_all, "c_all": c_all, "tanh_c": tanh_c,
+              "acts": acts, "Gamma_f": acts[:, :n_a], "Gamma_u": acts[:, n_a:2 * n_a],
+              "Gamma_o": acts[:, 2 * n_a:3 * n_a], "c_tilde": acts[:, 3 * n_a:],
+              "fixed": tuple(sorted(fixed)), "peephole": peephole, "parameters": p}
     if not with_output:
         return a, c, caches
     n_y = out["Wy"].shape[0]
@@ -496,61 +510,68 @@ def lstm_backward(da, caches, dc=None, keep_state_grads=False):
     where = "lstm_backward"
     _check_cache(where, caches, "lstm_sequence", "lstm_forward or lstm_states_forward", "caches")
     keep_state_grads = _check_flag(where, "keep_state_grads", keep_state_grads)
-    shape = caches["a"].shape
+    T_x, n_a, m = caches["tanh_c"].shape
+    shape = (n_a, m, T_x)
     da = _check_upstream(where, "da", da, shape, "(n_a, m, T_x)", "a")
-    dc = np.zeros(shape) if dc is None else _check_upstream(where, "dc", dc, shape, "(n_a, m, T_x)", "c")
+    if dc is not None:
+        dc = _check_upstream(where, "dc", dc, shape, "(n_a, m, T_x)", "c")
 
     p, fixed, peephole = caches["parameters"], caches["fixed"], caches["peephole"]
-    x, a0, c0, a, c = caches["x"], caches["a0"], caches["c0"], caches["a"], caches["c"]
-    Gamma_f, Gamma_u, Gamma_o = caches["Gamma_f"], caches["Gamma_u"], caches["Gamma_o"]
-    c_tilde, tanh_c = caches["c_tilde"], caches["tanh_c"]
-    n_a, m, T_x = shape
-    n_x = x.shape[0]
-    c_prevs = np.concatenate([c0[:, :, None], c[:, :, :-1]], axis=2)   # c<t-1> for every t
-
+    xs, a_all, c_all, tanh_c, acts = (caches[k] for k in ("xs", "a_all", "c_all", "tanh_c", "acts"))
     W = np.concatenate([p["W" + g] for g in _GATE_LETTERS], axis=0)  # (4 n_a, n_a + n_x)
-    Wa, Wx = W[:, :n_a], W[:, n_a:]
-    dz = np.zeros((4 * n_a, m, T_x))       # pre-activation gradients, rows [f; u; o; c]
-    da_steps, dc_steps = np.empty(shape), np.empty(shape)
+    Wa_T, Wx = np.ascontiguousarray(W[:, :n_a].T), W[:, n_a:]
+
+    # as in the forward pass, the loop works with time first: da_up[t - 1] is da<t> from outside
+    da_up = np.ascontiguousarray(da.transpose(2, 0, 1))
+    dc_up = None if dc is None else np.ascontiguousarray(dc.transpose(2, 0, 1))
+    dz = np.empty((T_x, 4 * n_a, m))        # pre-activation gradients, rows [f; u; o; c]
+    if keep_state_grads:
+        da_steps, dc_steps = np.empty((T_x, n_a, m)), np.empty((T_x, n_a, m))
     da_next, dc_next = np.zeros((n_a, m)), np.zeros((n_a, m))
     for t in reversed(range(T_x)):
-        da_t = da[:, :, t] + da_next
-        dc_t = dc[:, :, t] + dc_next
-        da_steps[:, :, t], dc_steps[:, :, t] = da_t, dc_t
-        f, u, o, ct = Gamma_f[:, :, t], Gamma_u[:, :, t], Gamma_o[:, :, t], c_tilde[:, :, t]
+        da_step = da_up[t] + da_next                         # all of dL/da<t>
+        dc_step = dc_next if dc_up is None else dc_up[t] + dc_next
+        if keep_state_grads:
+            da_steps[t], dc_steps[t] = da_step, dc_step
+        gates = acts[t]                                      # [Gamma_f; Gamma_u; Gamma_o; c_tilde]
+        Gamma_f, Gamma_u, Gamma_o, c_tilde = (gates[:n_a], gates[n_a:2 * n_a],
+                                              gates[2 * n_a:3 * n_a], gates[3 * n_a:])
 
-        dc_all = dc_t + da_t * o * (1.0 - tanh_c[:, :, t] ** 2)
-        if "Gamma_f" not in fixed:
-            dz[:n_a, :, t] = dc_all * c_prevs[:, :, t] * f * (1.0 - f)
-        if "Gamma_u" not in fixed:
-            dz[n_a:2 * n_a, :, t] = dc_all * ct * u * (1.0 - u)
-        if "Gamma_o" not in fixed:
-            dz[2 * n_a:3 * n_a, :, t] = da_t * tanh_c[:, :, t] * o * (1.0 - o)
-        dz[3 * n_a:, :, t] = dc_all * u * (1.0 - ct ** 2)
+        dc_all = dc_step + da_step * Gamma_o * (1.0 - tanh_c[t] ** 2)    # also through a<t>
+        dz_t = dz[t]
+        np.multiply(dc_all, c_all[t], out=dz_t[:n_a])                    # dGamma_f = dc * c<t-1>
+        np.multiply(dc_all, c_tilde, out=dz_t[n_a:2 * n_a])              # dGamma_u = dc * c_tilde
+        np.multiply(da_step, tanh_c[t], out=dz_t[2 * n_a:3 * n_a])       # dGamma_o = da * tanh(c<t>)
+        dz_t[:3 * n_a] *= gates[:3 * n_a] * (1.0 - gates[:3 * n_a])      # dz_g = dGamma_g * sigmoid'
+        for k, name in enumerate(GATES):
+            if name in fixed:                                            # a constant gate
+                dz_t[k * n_a:(k + 1) * n_a] = 0.0
+        np.multiply(dc_all * Gamma_u, 1.0 - c_tilde ** 2, out=dz_t[3 * n_a:])   # dz_c
 
-        da_next = Wa.T @ dz[:, :, t]
-        dc_next = dc_all * f
+        da_next = Wa_T @ dz_t
+        dc_next = dc_all * Gamma_f
         if peephole:
-            dc_next = (dc_next + p["pf"] * dz[:n_a, :, t] + p["pu"] * dz[n_a:2 * n_a, :, t]
-                       + p["po"] * dz[2 * n_a:3 * n_a, :, t])
+            dc_next += (p["pf"] * dz_t[:n_a] + p["pu"] * dz_t[n_a:2 * n_a]
+                        + p["po"] * dz_t[2 * n_a:3 * n_a])
 
-    # weight gradients of all steps in one product: (4 n_a, m T_x) @ (m T_x, n_a + n_x)
-    a_prevs = np.concatenate([a0[:, :, None], a[:, :, :-1]], axis=2)
-    stacks = np.concatenate([a_prevs, x], axis=0).reshape(n_a + n_x, m * T_x)
-    dz_flat = dz.reshape(4 * n_a, m * T_x)
-    dW = dz_flat @ stacks.T
-    db = dz_flat.sum(axis=1, keepdims=True)
-    dx = (Wx.T @ dz_flat).reshape(n_x, m, T_x)
+    # Weight gradients of all steps in one product, summing over the steps and the examples:
+    # dW = sum over t of dz<t> @ [a<t-1>; x<t>].T, with dz laid out as (4 n_a, T_x * m).
+    stacks = np.concatenate([a_all[:T_x], xs], axis=1)     # [a<t-1>; x<t>] of every step
+    dW = np.tensordot(dz, stacks, axes=([0, 2], [0, 2]))    # (4 n_a, n_a + n_x)
+    db = dz.sum(axis=(0, 2))[:, None]
+    dx = np.matmul(Wx.T, dz).transpose(1, 2, 0).copy()     # (n_x, m, T_x)
 
     gradients = {"dx": dx, "da0": da_next, "dc0": dc_next}
     for k, g in enumerate(_GATE_LETTERS):
         gradients["dW" + g] = dW[k * n_a:(k + 1) * n_a]
         gradients["db" + g] = db[k * n_a:(k + 1) * n_a]
     if peephole:
+        c_prevs = c_all[:T_x]                                # c<t-1> of every step
         for k, g in enumerate(_PEEP_LETTERS):
-            gradients["dp" + g] = (dz[k * n_a:(k + 1) * n_a] * c_prevs).sum(axis=(1, 2))[:, None]
+            gradients["dp" + g] = (dz[:, k * n_a:(k + 1) * n_a] * c_prevs).sum(axis=(0, 2))[:, None]
     if keep_state_grads:
-        gradients["da_steps"], gradients["dc_steps"] = da_steps, dc_steps
+        gradients["da_steps"] = da_steps.transpose(1, 2, 0).copy()
+        gradients["dc_steps"] = dc_steps.transpose(1, 2, 0).copy()
     return gradients
 
 
@@ -571,7 +592,7 @@ def lstm_gates(caches):
         "Gamma_f", "Gamma_u", "Gamma_o", "c_tilde" : ndarray (n_a, m, T_x), new arrays.
     """
     _check_cache("lstm_gates", caches, "lstm_sequence", "lstm_forward or lstm_states_forward", "caches")
-    return {name: caches[name].copy() for name in GATES + ("c_tilde",)}
+    return {name: caches[name].transpose(1, 2, 0).copy() for name in GATES + ("c_tilde",)}
 
 
 def initialize_lstm_parameters(n_x, n_a, n_y, seed=0, peephole=False, forget_bias=0.0):
