@@ -51,10 +51,12 @@ Cache layout (read only by the matching backward function and by ``gru_gates``):
         "Gamma_u" (n_a, m), "Gamma_r" (n_a, m) or None if simplified, "c_tilde" (n_a, m),
         "parameters" (the checked gate parameters), "simplified" (bool),
         "overridden" (tuple of the overridden gate names, e.g. ("Gamma_u",))
-    sequence caches (gru_forward, gru_states_forward), a dict:
-        "x" (n_x, m, T_x), "c0" (n_a, m), "c" (n_a, m, T_x),
-        "Gamma_u", "Gamma_r" (or None), "c_tilde", each (n_a, m, T_x),
+    sequence caches (gru_forward, gru_states_forward), a dict, every per-step array stored with time
+    FIRST so that the arrays of one step are contiguous in memory (the loops over t read them fast):
+        "xs" (T_x, n_x, m), "c_all" (T_x + 1, n_a, m) with c_all[0] = c0 and c_all[t] = c<t>,
+        "Gamma_u", "Gamma_r" (or None), "c_tilde", each (T_x, n_a, m),
         "parameters", "simplified", "overridden" as above
+    (gru_gates returns the gates in the course layout (n_a, m, T_x).)
 """
 from __future__ import annotations
 
@@ -84,7 +86,7 @@ __all__ = [
 
 _CELL_CACHE_KEYS = ("xt", "c_prev", "c_next", "Gamma_u", "Gamma_r", "c_tilde",
                     "parameters", "simplified", "overridden")
-_SEQUENCE_CACHE_KEYS = ("x", "c0", "c", "Gamma_u", "Gamma_r", "c_tilde",
+_SEQUENCE_CACHE_KEYS = ("xs", "c_all", "Gamma_u", "Gamma_r", "c_tilde",
                         "parameters", "simplified", "overridden")
 
 
@@ -360,37 +362,49 @@ def _states_forward(where, x, c0, parameters, simplified, override, with_output)
     m, T_x = x.shape[1], x.shape[2]
     fixed = _check_override(where, override, simplified, (n_a, m, T_x), "(n_a, m, T_x)")
 
-    # Input part of every computed gate at every step, in one matrix product:
+    # Inside the loop time is the FIRST axis: the arrays of step t, e.g. xs[t] (n_x, m), are then
+    # contiguous blocks of memory, which the products and element-wise operations of the loop read
+    # much faster than the scattered columns x[:, :, t]. The outputs get the course layout back.
+    xs = x.transpose(2, 0, 1).copy()                      # (T_x, n_x, m), a private copy
+    # Input part of every computed gate at every step, in one batched matrix product:
     # W @ [c; x] + b = W[:, :n_a] @ c + (W[:, n_a:] @ x + b), and only the first term needs the loop.
     computed = [g for g in _gate_names(simplified) if g == "c" or f"Gamma_{g}" not in fixed]
     Wx = np.concatenate([p["W" + g][:, n_a:] for g in computed], axis=0)
     b = np.concatenate([p["b" + g] for g in computed], axis=0)
-    xproj = (Wx @ x.reshape(n_x, m * T_x) + b).reshape(len(computed), n_a, m, T_x)
-    px = dict(zip(computed, xproj))
+    xproj = np.matmul(Wx, xs)                             # (T_x, len(computed) * n_a, m)
+    xproj += b
+    px = {g: xproj[:, k * n_a:(k + 1) * n_a] for k, g in enumerate(computed)}   # (T_x, n_a, m) each
     Wu_c, Wc_c = p["Wu"][:, :n_a], p["Wc"][:, :n_a]
     Wr_c = None if simplified else p["Wr"][:, :n_a]
 
-    c = np.empty((n_a, m, T_x))
-    c_tilde = np.empty((n_a, m, T_x))
-    Gamma_u = fixed.get("Gamma_u", np.empty((n_a, m, T_x)))
-    Gamma_r = None if simplified else fixed.get("Gamma_r", np.empty((n_a, m, T_x)))
+    def time_first(gate):
+        """An overridden gate (n_a, m, T_x) as (T_x, n_a, m), or room for the computed one."""
+        if gate in fixed:
+            return np.ascontiguousarray(fixed[gate].transpose(2, 0, 1))
+        return np.empty((T_x, n_a, m))
 
-    c_prev = c0
+    c_all = np.empty((T_x + 1, n_a, m))                   # c_all[t] = c<t>, c_all[0] = c0
+    c_all[0] = c0
+    c_tilde = np.empty((T_x, n_a, m))                     # c_tilde[t - 1] = c_tilde<t>, and so on
+    Gamma_u = time_first("Gamma_u")
+    Gamma_r = None if simplified else time_first("Gamma_r")
+
     for t in range(T_x):
+        c_prev = c_all[t]
         if "u" in px:
-            Gamma_u[..., t] = sigmoid(Wu_c @ c_prev + px["u"][..., t])
+            Gamma_u[t] = sigmoid(Wu_c @ c_prev + px["u"][t])
         if simplified:
             rc = c_prev
         else:
             if "r" in px:
-                Gamma_r[..., t] = sigmoid(Wr_c @ c_prev + px["r"][..., t])
-            rc = Gamma_r[..., t] * c_prev
-        c_tilde[..., t] = np.tanh(Wc_c @ rc + px["c"][..., t])
-        c[..., t] = Gamma_u[..., t] * c_tilde[..., t] + (1.0 - Gamma_u[..., t]) * c_prev
-        c_prev = c[..., t]
+                Gamma_r[t] = sigmoid(Wr_c @ c_prev + px["r"][t])
+            rc = Gamma_r[t] * c_prev
+        c_tilde[t] = np.tanh(Wc_c @ rc + px["c"][t])
+        c_all[t + 1] = Gamma_u[t] * c_tilde[t] + (1.0 - Gamma_u[t]) * c_prev
 
+    c = c_all[1:].transpose(1, 2, 0).copy()              # (n_a, m, T_x), not a view of the cache
     gate_params = {k: v for k, v in p.items() if k not in ("Wy", "by")}
-    caches = {"x": x, "c0": c0, "c": c, "Gamma_u": Gamma_u, "Gamma_r": Gamma_r, "c_tilde": c_tilde,
+    caches = {"xs": xs, "c_all": c_all, "Gamma_u": Gamma_u, "Gamma_r": Gamma_r, "c_tilde": c_tilde,
               "parameters": gate_params, "simplified": simplified, "overridden": tuple(sorted(fixed))}
     return c, caches, p
 
@@ -496,64 +510,64 @@ def gru_backward(dc, caches, keep_state_grads=False):
     where = "gru_backward"
     _check_cache(where, "caches", caches, _SEQUENCE_CACHE_KEYS, "gru_forward or gru_states_forward")
     keep_state_grads = _check_flag(where, "keep_state_grads", keep_state_grads)
-    x, c0, c = caches["x"], caches["c0"], caches["c"]
+    # the caches hold every step with time first (see _states_forward): c_all[t] = c<t>, c_all[0] = c0
+    xs, c_all = caches["xs"], caches["c_all"]
     Gamma_u, Gamma_r, c_tilde = caches["Gamma_u"], caches["Gamma_r"], caches["c_tilde"]
     p, simplified, overridden = caches["parameters"], caches["simplified"], caches["overridden"]
+    T_x, n_a, m = c_tilde.shape
+    shape = (n_a, m, T_x)
     dc = as_float_array(where, "dc", dc)
     check_ndim(where, "dc", dc, 3, "(n_a, m, T_x)")
     check_time_steps(where, "dc", dc)
-    check_shape(where, "dc", dc, c.shape, "(n_a, m, T_x)", f"to match the caches (c {fmt_shape(c.shape)})")
+    check_shape(where, "dc", dc, shape, "(n_a, m, T_x)", f"to match the caches (c {fmt_shape(shape)})")
     check_finite(where, "dc", dc)
 
-    n_a, m, T_x = c.shape
-    n_x = x.shape[0]
-    c_prevs = np.concatenate([c0[:, :, None], c[:, :, :-1]], axis=2)  # c<t-1> for every step
+    c_prevs = c_all[:T_x]                                    # c<t-1> for every step, (T_x, n_a, m)
+    dc_up = np.ascontiguousarray(dc.transpose(2, 0, 1))     # dc_up[t - 1] = dc<t> from outside
     computed = [g for g in _gate_names(simplified) if g == "c" or f"Gamma_{g}" not in overridden]
-    dz_all = np.zeros((len(computed), n_a, m, T_x))  # pre-activation gradients of the computed gates
-    dz = dict(zip(computed, dz_all))
+    dz_all = np.empty((T_x, len(computed) * n_a, m))       # pre-activation gradients of the computed gates
+    dz = {g: dz_all[:, k * n_a:(k + 1) * n_a] for k, g in enumerate(computed)}   # (T_x, n_a, m) views
     Wu_c, Wc_c = p["Wu"][:, :n_a], p["Wc"][:, :n_a]
     Wr_c = None if simplified else p["Wr"][:, :n_a]
-    dc_steps = np.empty((n_a, m, T_x)) if keep_state_grads else None
+    dc_steps = np.empty((T_x, n_a, m)) if keep_state_grads else None
 
     dc_future = np.zeros((n_a, m))  # dL/dc<t> through step t+1
     for t in reversed(range(T_x)):
-        dct = dc[..., t] + dc_future
+        dct = dc_up[t] + dc_future
         if keep_state_grads:
-            dc_steps[..., t] = dct
-        Gu, ct, cp = Gamma_u[..., t], c_tilde[..., t], c_prevs[..., t]
-        dz["c"][..., t] = dct * Gu * (1.0 - ct ** 2)
+            dc_steps[t] = dct
+        Gu, ct, cp = Gamma_u[t], c_tilde[t], c_prevs[t]
+        dz["c"][t] = dct * Gu * (1.0 - ct ** 2)
         dc_future = dct * (1.0 - Gu)
-        d_rc = Wc_c.T @ dz["c"][..., t]
+        d_rc = Wc_c.T @ dz["c"][t]
         if simplified:
             dc_future = dc_future + d_rc
         else:
-            Gr = Gamma_r[..., t]
+            Gr = Gamma_r[t]
             dc_future = dc_future + d_rc * Gr
             if "r" in dz:
-                dz["r"][..., t] = d_rc * cp * Gr * (1.0 - Gr)
-                dc_future = dc_future + Wr_c.T @ dz["r"][..., t]
+                dz["r"][t] = d_rc * cp * Gr * (1.0 - Gr)
+                dc_future = dc_future + Wr_c.T @ dz["r"][t]
         if "u" in dz:
-            dz["u"][..., t] = dct * (ct - cp) * Gu * (1.0 - Gu)
-            dc_future = dc_future + Wu_c.T @ dz["u"][..., t]
+            dz["u"][t] = dct * (ct - cp) * Gu * (1.0 - Gu)
+            dc_future = dc_future + Wu_c.T @ dz["u"][t]
 
-    # everything that does not feed the recurrence: one matrix product over all steps
-    def flat(a):
-        return a.reshape(a.shape[0], m * T_x)
-
+    # Everything that does not feed the recurrence, for all steps at once: each weight gradient is
+    # one product that sums over the steps and the examples, e.g. dWu = sum_t dz_u<t> @ [c<t-1>; x<t>].T.
     Wx = np.concatenate([p["W" + g][:, n_a:] for g in computed], axis=0)
-    dx = (Wx.T @ dz_all.reshape(len(computed) * n_a, m * T_x)).reshape(n_x, m, T_x)
-    concat = np.concatenate([c_prevs, x], axis=0)  # [c<t-1>; x<t>] for every step
-    concat_r = concat if simplified else np.concatenate([Gamma_r * c_prevs, x], axis=0)
+    dx = np.matmul(Wx.T, dz_all).transpose(1, 2, 0).copy()          # (n_x, m, T_x)
+    concat = np.concatenate([c_prevs, xs], axis=1)  # [c<t-1>; x<t>] for every step
+    concat_r = concat if simplified else np.concatenate([Gamma_r * c_prevs, xs], axis=1)
     grads = {"dx": dx, "dc0": dc_future}
     for g in _gate_names(simplified):
         if g in dz:
-            grads["dW" + g] = flat(dz[g]) @ flat(concat_r if g == "c" else concat).T
-            grads["db" + g] = dz[g].sum(axis=(1, 2)).reshape(n_a, 1)
+            grads["dW" + g] = np.tensordot(dz[g], concat_r if g == "c" else concat, axes=([0, 2], [0, 2]))
+            grads["db" + g] = dz[g].sum(axis=(0, 2)).reshape(n_a, 1)
         else:  # an overridden gate is a constant
             grads["dW" + g] = np.zeros_like(p["W" + g])
             grads["db" + g] = np.zeros_like(p["b" + g])
     if keep_state_grads:
-        grads["dc_steps"] = dc_steps
+        grads["dc_steps"] = dc_steps.transpose(1, 2, 0).copy()
     return grads
 
 
@@ -572,10 +586,11 @@ def gru_gates(caches):
         copies, so changing them does not change the caches.
     """
     _check_cache("gru_gates", "caches", caches, _SEQUENCE_CACHE_KEYS, "gru_forward or gru_states_forward")
-    gates = {"Gamma_u": caches["Gamma_u"].copy()}
+    # the caches hold them with time first, (T_x, n_a, m): back to the course layout, as copies
+    gates = {"Gamma_u": caches["Gamma_u"].transpose(1, 2, 0).copy()}
     if not caches["simplified"]:
-        gates["Gamma_r"] = caches["Gamma_r"].copy()
-    gates["c_tilde"] = caches["c_tilde"].copy()
+        gates["Gamma_r"] = caches["Gamma_r"].transpose(1, 2, 0).copy()
+    gates["c_tilde"] = caches["c_tilde"].transpose(1, 2, 0).copy()
     return gates
 
 
