@@ -82,10 +82,16 @@ def all_phrases():
     return unique
 
 
+def always_kept():
+    """The phrases every version of the file holds: each opinion word alone and negated, and the verb phrases."""
+    words = [(w, 1) for w in POSITIVE_WORDS] + [(w, 0) for w in NEGATIVE_WORDS]
+    return words + [(f"not {w}", 1 - label) for w, label in words] + list(VERB_PHRASES)
+
+
 def choose(pairs, n=N_PHRASES, seed=SEED):
-    """A seeded choice of n phrases, n // 2 of each label, that keeps every verb phrase, shuffled."""
+    """A seeded choice of n phrases, n // 2 of each label, that keeps ``always_kept()``, shuffled."""
     rng = random.Random(seed)
-    fixed = list(VERB_PHRASES)
+    fixed = always_kept()
     chosen = list(fixed)
     for label in (0, 1):
         pool = [p for p in pairs if p[1] == label and p not in fixed]
