@@ -162,7 +162,7 @@ def plot_loss_curves(curves: dict, title: str = "training loss", ylabel: str = "
     curves : dict label -> 1-D array of losses (one per epoch), at least one entry
     title, ylabel : str
 
-    Returns the figure (not displayed; show it with ``helpers.intro_views.show_figure``).
+    Returns the figure (not displayed; show it with ``helpers.explorer.show_figure``).
     """
     where = "plot_loss_curves"
     if not isinstance(curves, dict) or not curves:
@@ -248,7 +248,8 @@ def time_step_explorer(parameters: dict, vocab, sentences, sentence=None, t: int
     The top panel is the unrolled network (``helpers.diagrams``): the cell of step t in orange, what
     it reads (x<t>, a<t-1>) in blue, what it produces (y_hat<t>, and a<t> handed to step t + 1) in
     green; the later steps are faded. Above each output is P(name) once computed. The bottom panel
-    holds the states a<1> .. a<t> as coloured columns (one row per hidden unit), under their steps.
+    holds the states a<0> = 0, a<1> .. a<t> as coloured columns (one row per hidden unit), each under
+    the step that computes it (the result's ``image``, (n_a, 1 + longest sentence)).
 
     Parameters
     ----------
@@ -279,26 +280,29 @@ def time_step_explorer(parameters: dict, vocab, sentences, sentence=None, t: int
     fig, (ax_d, ax_a) = new_figure(2, 1, figsize=(9.0, 5.4), gridspec_kw={"height_ratios": [3.0, 1.6]})
     layout = rnn_type_layout("many-to-many", T_max, T_max)
     diagram = Diagram(ax_d, layout, fontsize=10)
+    # a title at a fixed height (y=1.0) spares matplotlib a search for its place at every redraw
     ax_d.set_title("one step of the unrolled network: reads (blue), computes (orange), produces (green)",
-                   fontsize=10)
+                   fontsize=10, y=1.0)
     cmap = _diverging_cmap()
-    image = ax_a.imshow(np.full((n_a, T_max), np.nan), cmap=cmap, vmin=-1.0, vmax=1.0, aspect="auto",
-                        interpolation="nearest", extent=(0.5, T_max + 0.5, n_a - 0.5, -0.5))
+    # column k of the image is a<k>, from a<0> = 0 on the left, under the step that computes it
+    image = ax_a.imshow(np.full((n_a, T_max + 1), np.nan), cmap=cmap, vmin=-1.0, vmax=1.0, aspect="auto",
+                        interpolation="nearest", extent=(-0.5, T_max + 0.5, n_a - 0.5, -0.5))
     ax_a.set_xlim(*ax_d.get_xlim())
-    ax_a.set_xticks(range(1, T_max + 1))
-    ax_a.set_xticklabels([f"a<{k}>" for k in range(1, T_max + 1)], fontsize=8)
+    ax_a.set_xticks([])          # the diagram above names the steps; fewer ticks, faster redraws
+    ax_a.set_xlabel("a<0>, a<1>, ..., each under the step that computes it", fontsize=8)
     ax_a.set_yticks([0, n_a - 1])
     ax_a.set_ylabel("hidden unit", fontsize=8)
     ax_a.tick_params(labelsize=8)
     outline = Rectangle((0.5, -0.5), 1.0, n_a, fill=False, edgecolor="#d95f02", linewidth=2.2)
     ax_a.add_patch(outline)
-    colorbar = fig.colorbar(image, cax=ax_a.inset_axes([1.005, 0.0, 0.012, 1.0]))
+    colorbar = fig.colorbar(image, cax=ax_a.inset_axes([1.005, 0.0, 0.012, 1.0]), ticks=[-1, 0, 1])
     colorbar.ax.tick_params(labelsize=7)
-    fig.subplots_adjust(left=0.05, right=0.97, top=0.94, bottom=0.07, hspace=0.08)
+    fig.subplots_adjust(left=0.05, right=0.94, top=0.94, bottom=0.07, hspace=0.08)
 
     def compute(sentence, t):
         x = xs[sentence]
         view = time_step_view(p, x, min(t, x.shape[2]), columns=T_max)
+        view["image"] = np.concatenate([np.zeros((n_a, 1)), view["a_image"]], axis=1)   # a<0> = 0 first
         view["tokens"] = tokens[sentence]
         view["word"] = tokens[sentence][view["t"] - 1]
         return view
@@ -312,7 +316,7 @@ def time_step_explorer(parameters: dict, vocab, sentences, sentence=None, t: int
             captions[f"x{k}"] = r["tokens"][k - 1] if k <= T else ""
             captions[f"y{k}"] = f"{r['p'][k - 1]:.2f}" if k <= step else ""
         diagram.set_captions(captions)
-        image.set_data(r["a_image"])
+        image.set_data(r["image"])
         outline.set_x(step - 0.5)
 
     def describe(r):
@@ -461,14 +465,14 @@ def backward_stepper(parameters: dict, vocab, text: str, tags, s=None) -> Explor
     diagram = Diagram(ax_d, layout, fontsize=10, palette=BACKWARD_PALETTE)
     diagram.set_captions({**{f"x{k}": tokens[k - 1] for k in range(1, T + 1)},
                           **{f"y{k}": f"L={steps['loss_per_step'][k - 1]:.2f}" for k in range(1, T + 1)}})
-    ax_d.set_title("BPTT handles step s: gradient in (red), sent back (purple)", fontsize=10)
+    ax_d.set_title("BPTT handles step s: gradient in (red), sent back (purple)", fontsize=10, y=1.0)
     cmap = _diverging_cmap()
     lim_a = float(np.abs(steps["da"]).max()) or 1.0
     image_a = ax_g.imshow(np.full((n_a, T), np.nan), cmap=cmap, vmin=-lim_a, vmax=lim_a, aspect="auto",
                           interpolation="nearest", extent=(0.5, T + 0.5, n_a - 0.5, -0.5))
     ax_g.set_xlim(*ax_d.get_xlim())
-    ax_g.set_xticks(range(1, T + 1))
-    ax_g.set_xticklabels([f"da<{k}>" for k in range(1, T + 1)], fontsize=7)
+    ax_g.set_xticks([])          # the diagram above names the steps
+    ax_g.set_xlabel("dL/da<t> of each step handled so far, under its step", fontsize=8)
     ax_g.set_yticks([0, n_a - 1])
     ax_g.tick_params(labelsize=7)
     ax_g.set_ylabel("hidden unit", fontsize=8)
@@ -476,10 +480,12 @@ def backward_stepper(parameters: dict, vocab, text: str, tags, s=None) -> Explor
     ax_g.add_patch(outline)
     lim_w = float(np.abs(steps["dWaa_from"]).max()) or 1.0
     image_w = ax_w.imshow(np.zeros((n_a, n_a)), cmap=cmap, vmin=-lim_w, vmax=lim_w, interpolation="nearest")
+    ax_w.set_xticks([0, n_a - 1])
+    ax_w.set_yticks([0, n_a - 1])
     ax_w.set_xlabel("column j (unit of a<t-1>)", fontsize=8)
     ax_w.set_ylabel("row i (unit of a<t>)", fontsize=8)
     ax_w.tick_params(labelsize=7)
-    title_w = ax_w.set_title("", fontsize=9)
+    title_w = ax_w.set_title("", fontsize=9, y=1.0)
     fig.subplots_adjust(left=0.04, right=0.98, top=0.93, bottom=0.08, wspace=0.12, hspace=0.1)
 
     def compute(s):
@@ -490,7 +496,10 @@ def backward_stepper(parameters: dict, vocab, text: str, tags, s=None) -> Explor
         image_a.set_data(r["da_image"])
         outline.set_x(r["s"] - 0.5)
         image_w.set_data(r["dWaa_partial"])
-        which = "all steps: the full dWaa" if r["complete"] else f"steps {r['s']}..{T}"
+        if r["complete"]:
+            which = "all steps: the full dWaa"
+        else:
+            which = f"step {T} only" if r["s"] == T else f"steps {r['s']}..{T}"
         title_w.set_text(f"dWaa summed over {which}")
 
     def describe(r):

@@ -57,9 +57,9 @@ def test_shapes_of_the_lecture_example():
 
 
 def test_source_excerpt_cuts_between_the_markers():
-    text = source_excerpt(rnn_backward, "for t in reversed", "da_rec = Waa.T")
+    text = source_excerpt(rnn_backward, "for t in reversed", "da_rec = Waa")
     lines = text.splitlines()
-    assert lines[0].startswith("for t in reversed") and "da_rec = Waa.T" in lines[-1]
+    assert lines[0].startswith("for t in reversed") and "da_rec = Waa" in lines[-1]
     assert not lines[1].startswith(" " * 8)                 # the common indentation is removed
     with pytest.raises(ValueError, match="start 'no such line' is not in the source of rnn_backward"):
         source_excerpt(rnn_backward, "no such line", "x")
@@ -171,3 +171,11 @@ def test_plot_loss_curves_draws_one_line_per_run():
         plot_loss_curves({"a": [1.0, 0.0]})
     with pytest.raises(ValueError, match="curves must be a non-empty dict"):
         plot_loss_curves({})
+
+
+def test_time_step_explorer_image_starts_with_the_zero_initial_state():
+    ex = time_step_explorer(tagger(), VOCAB, [ROOSEVELT], t=2)
+    image = ex.result["image"]
+    assert image.shape == (4, 1 + 8)
+    assert np.array_equal(image[:, 0], np.zeros(4))                       # a<0> = 0
+    assert np.array_equal(image[:, 1:], ex.result["a_image"], equal_nan=True)    # then a<1>, a<2>, NaN...
