@@ -648,7 +648,8 @@ def rnn_types_explorer(kind: str = "many-to-one", step: int = 1) -> Explorer:
     diagrams = {k: Diagram(ax, layouts[k]) for k in KINDS}
     ax.set_xlim(-0.6, max_steps + 0.6)
     ax.set_ylim(-0.65, 2.55)
-    title = ax.set_title(_TITLES["encoder-decoder"], fontsize=10)   # sized for the layout, reset by draw
+    # sized for the layout by the longest title, reset by draw; y=1.0 fixes its height (faster redraws)
+    title = ax.set_title(_TITLES["encoder-decoder"], fontsize=10, y=1.0)
     caption = ax.text(-0.55, -0.6, "", ha="left", va="bottom", fontsize=9)
     counter = ax.text(max_steps + 0.55, 2.5, "", ha="right", va="top", fontsize=9, color="0.3")
     fig.tight_layout()
