@@ -1,0 +1,377 @@
+"""Gate explorers and plots of notebooks 08-09: the views follow the gate equations, the explorers redraw
+in place, the helpers refuse bad input.
+
+Expected values come from the cell equations with the gates fixed by hand:
+    GRU:  c<t> = Gamma_u c_tilde<t> + (1 - Gamma_u) c<t-1>,     LSTM: c<t> = Gamma_u c_tilde<t> + Gamma_f c<t-1>
+and from the design of the explorers' cells (module docstring of helpers.gate_explorers): the number
+unit's candidate is tanh(+3) for "cat", tanh(-3) for "cats", 0 for the other words (GRU: plus
+2 Gamma_r c<t-1> inside the tanh).
+"""
+import numpy as np
+import pytest
+
+from helpers.gate_explorers import (
+    EXPLORER_SENTENCE,
+    LSTM_PRESETS,
+    backward_product,
+    cell_gradient_check,
+    count_parameters,
+    gate_demo_parameters,
+    gradient_check_report,
+    gru_gate_explorer,
+    gru_gate_view,
+    lstm_gate_explorer,
+    lstm_gate_view,
+    phase_gate,
+    plot_gate_heatmap,
+    plot_loss_histories,
+    plot_update_mask,
+    retention_steps,
+    survival_steps,
+    time_forward_backward,
+    trained_gates,
+    update_mask_demo,
+)
+from helpers.memory_task import make_memory_task
+from helpers.training import init_model
+
+T = len(EXPLORER_SENTENCE)
+STORED = np.tanh(3.0)
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+# -- small pieces --------------------------------------------------------------------------------
+def test_phase_gate_by_hand():
+    assert np.array_equal(phase_gate(4, 2, 1.0, 0.25), [0.25, 1.0, 0.25, 0.25])
+    assert np.array_equal(phase_gate(3, 3, 0.5, 0.0), [0.0, 0.0, 0.5])
+
+
+def test_backward_product_by_hand():
+    assert np.allclose(backward_product([2.0, 3.0, 5.0]), [15.0, 5.0, 1.0])
+    assert np.array_equal(backward_product([0.5]), [1.0])
+
+
+def test_survival_steps_by_hand():
+    trace = np.array([0.0, 1.0, 0.9, 0.6, 0.4, 0.9])
+    # written at step 2 (value 1): 0.9 and 0.6 are within 0.5 of it, 0.4 is not -> 2 steps
+    assert survival_steps(trace, 2) == 2
+    assert survival_steps(np.array([0.0, -1.0, -1.0, -1.0]), 2) == 2   # kept to the end
+    assert survival_steps(np.array([0.0, 0.0, 1.0]), 2) == 0            # nothing stored
+    assert survival_steps(np.array([0.0, 1.0, 1.4]), 2, threshold=0.3) == 0
+
+
+def test_retention_steps_by_hand():
+    # 0.9^6 = 0.531 > 1/2 and 0.9^7 = 0.478 < 1/2: six steps, if there are that many
+    factors = np.full(20, 0.9)
+    assert retention_steps(factors, 3) == 6
+    assert retention_steps(np.full(5, 0.9), 2) == 3          # only three steps after the write
+    assert retention_steps(np.ones(8), 1) == 7               # a factor of 1 keeps everything
+    assert retention_steps(np.full(8, 0.5), 1) == 0          # 0.5 is not more than 1/2
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: phase_gate(4, 5, 1.0, 0.0), r"write must be a step in \[1, T\]"),
+    (lambda: phase_gate(4, 2, 1.5, 0.0), r"at_write must be a number in \[0, 1\]"),
+    (lambda: phase_gate(1, 1, 1.0, 0.0), "T must be an integer >= 2"),
+    (lambda: backward_product(np.ones((2, 2))), r"factors must be 1-D"),
+    (lambda: backward_product([]), "T = 0 steps"),
+    (lambda: survival_steps([1.0, np.nan], 1), "finite"),
+    (lambda: survival_steps([1.0, 1.0], 3), r"write must be a step in \[1, T\] = \[1, 2\]"),
+    (lambda: retention_steps([0.9, 0.9], 1, threshold=2.0), "threshold must be a finite number"),
+])
+def test_small_pieces_refuse_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+# -- the GRU view ----------------------------------------------------------------------------------
+def test_gru_update_gate_zero_keeps_the_memory_exactly():
+    view = gru_gate_view(write=2, u_write=1.0, u_hold=0.0, r=0.7)
+    c = view["c"]
+    assert view["c_write"] == pytest.approx(STORED, abs=1e-15)   # c<1> = 0, so the candidate is tanh(3)
+    for t in range(2, T):                                       # every unit, every step after the write
+        assert np.array_equal(c[:, t], c[:, 1])
+    assert np.all(c[:, 0] == 0.0)                               # Gamma_u = 0 before the write: c<0> = 0 kept
+    assert view["survival"] == view["predicted"] == view["max_steps"] == T - 2
+
+
+def test_gru_plural_noun_stores_the_opposite_sign():
+    assert gru_gate_view(subject="cats")["c_write"] == pytest.approx(-STORED, abs=1e-15)
+
+
+def test_gru_leak_follows_the_product_of_one_minus_gamma_u_when_gamma_r_is_zero():
+    u = 0.1
+    view = gru_gate_view(write=2, u_write=1.0, u_hold=u, r=0.0)
+    steps = np.arange(T)
+    # c<1> = u tanh(0) = 0; c<2> = tanh(3); then the candidate is tanh(0) = 0: c<t> = (1 - u)^(t-2) tanh(3)
+    expected = np.where(steps >= 1, (1 - u) ** np.maximum(steps - 1, 0) * STORED, 0.0)
+    assert np.allclose(view["c"][0], expected, rtol=1e-13, atol=0)
+    # d c<T> / d c<t> = (1 - u)^(T - t) for t >= 2, and 0 before the write (Gamma_u = 1 there)
+    t = steps + 1
+    assert np.allclose(view["grad"][1:], (1 - u) ** (T - t[1:]), rtol=1e-13)
+    assert np.all(view["grad"][0] == 0.0)
+    assert view["product_matches"]
+    assert view["survival"] == view["predicted"] == 6            # 0.9^6 > 1/2 > 0.9^7
+
+
+def test_gru_relevance_gate_opens_a_second_path_and_refreshes_the_memory():
+    view = gru_gate_view(write=2, u_write=1.0, u_hold=0.1, r=1.0)
+    assert not view["product_matches"]
+    # the candidate is tanh(2 c<t-1>), which for c near 0.99 is about 0.96: the memory stays near it
+    assert view["survival"] == view["max_steps"] > view["predicted"] == 6
+    assert np.all(view["grad"][1:-1] > view["grad_product"][1:-1])  # the extra path adds to the gradient
+
+
+def test_gru_view_bad_input():
+    with pytest.raises(ValueError, match=r"write must be a step in \[1, T - 1\]"):
+        gru_gate_view(write=T)
+    with pytest.raises(ValueError, match=r"u_hold must be a number in \[0, 1\]"):
+        gru_gate_view(u_hold=-0.1)
+    with pytest.raises(ValueError, match="subject must be one of"):
+        gru_gate_view(subject="dog")
+
+
+# -- the LSTM view ---------------------------------------------------------------------------------
+def test_lstm_forget_one_update_zero_keeps_the_memory_exactly():
+    view = lstm_gate_view(write=2, u_write=1.0, u_hold=0.0, f_write=0.0, f_hold=1.0)
+    c = view["c"]
+    for t in range(2, T):
+        assert np.array_equal(c[:, t], c[:, 1])
+    assert view["c_write"] == pytest.approx(STORED, abs=1e-15)
+    assert view["survival"] == view["predicted"] == T - 2
+    assert np.array_equal(view["grad"][1:], np.ones(T - 1))    # prod of Gamma_f = 1 after the write
+    assert view["grad"][0] == 0.0                              # Gamma_f = 0 at the write cuts the path
+
+
+def test_lstm_carry_preset_keeps_c0_to_c3_on_every_unit():
+    settings = {k: v for k, v in LSTM_PRESETS["carry c<0> to c<3> (lecture)"].items()}
+    view = lstm_gate_view(**settings)
+    assert np.array_equal(view["c"][:, 2], np.full(3, settings["c0"]))      # c<3> = c<0>
+    assert np.array_equal(view["c"], np.full_like(view["c"], settings["c0"]))
+
+
+def test_lstm_output_gate_shows_the_memory_only_when_open():
+    view = lstm_gate_view(o_hold=0.0, o_read=1.0)
+    assert np.all(view["a"][:, :-1] == 0.0)
+    assert np.allclose(view["a"][:, -1], np.tanh(view["c"][:, -1]), rtol=1e-15)
+    half = lstm_gate_view(o_hold=0.5, o_read=0.5)
+    assert np.allclose(half["a"], 0.5 * np.tanh(half["c"]), rtol=1e-15)
+
+
+def test_lstm_leak_follows_the_product_of_gamma_f():
+    f = 0.8
+    view = lstm_gate_view(write=2, u_write=1.0, u_hold=0.5, f_write=0.0, f_hold=f)
+    t = np.arange(1, T + 1)
+    # the number unit's candidate is 0 on the gap words: c<t> = f^(t-2) tanh(3) from the write on
+    assert np.allclose(view["c"][0, 1:], f ** (t[1:] - 2) * STORED, rtol=1e-13)
+    assert np.allclose(view["grad"][1:], f ** (T - t[1:]), rtol=1e-13)
+    assert view["product_matches"]
+    assert view["survival"] == view["predicted"] == 3           # 0.8^3 = 0.512 > 1/2 > 0.8^4
+
+
+def test_lstm_peepholes_with_zero_weight_reproduce_the_set_gates():
+    settings = dict(write=2, u_write=1.0, u_hold=0.3, f_write=0.0, f_hold=0.8, o_hold=0.4, o_read=1.0)
+    plain = lstm_gate_view(**settings)
+    peep = lstm_gate_view(**settings, peephole=True, p=0.0)
+    for name in ("Gamma_f", "Gamma_u", "Gamma_o"):
+        assert np.allclose(peep[name], plain[name], rtol=1e-12, atol=1e-16)  # sigmoid(+-40) for 0 and 1
+    assert np.allclose(peep["c"], plain["c"], rtol=1e-12, atol=1e-15)
+
+
+def test_lstm_peephole_gate_reads_the_previous_memory_elementwise():
+    p, f_hold = 2.0, 0.8
+    view = lstm_gate_view(write=2, f_write=0.0, f_hold=f_hold, peephole=True, p=p)
+    logit = np.log(f_hold / (1 - f_hold))
+    c_prev = view["c"][:, 1:-2]                                  # c<t-1> for t = 3 .. T-1 (no write, no read)
+    assert np.allclose(view["Gamma_f"][:, 2:-1], _sigmoid(logit + p * c_prev), rtol=1e-12)
+    assert not view["product_matches"]                           # the gates now depend on c<t-1>
+
+
+def test_lstm_view_bad_input():
+    with pytest.raises(ValueError, match=r"f_hold must be a number in \[0, 1\]"):
+        lstm_gate_view(f_hold=1.2)
+    with pytest.raises(ValueError, match=r"c0 must be a finite number in \[-1.0, 1.0\]"):
+        lstm_gate_view(c0=2.0)
+    with pytest.raises(ValueError, match="peephole must be True or False"):
+        lstm_gate_view(peephole="yes")
+    with pytest.raises(ValueError, match=r"p must be a finite number in \[-5.0, 5.0\]"):
+        lstm_gate_view(peephole=True, p=9.0)
+
+
+def test_demo_parameters_follow_the_design():
+    gru = gate_demo_parameters("gru")
+    lstm = gate_demo_parameters("lstm")
+    n_a = gru["Wc"].shape[0]
+    assert gru["Wc"][0, 0] == 2.0 and np.all(gru["Wc"][0, 1:n_a] == 0.0)
+    assert sorted(np.unique(gru["Wc"][0, n_a:]).tolist()) == [-3.0, 0.0, 3.0]
+    assert lstm["Wc"].shape[1] == gru["Wc"].shape[1] + 2                  # the two flag rows
+    assert np.all(lstm["Wc"][:, :n_a] == 0.0)                             # the candidate reads x<t> only
+    with pytest.raises(ValueError, match="kind must be one of"):
+        gate_demo_parameters("rnn")
+
+
+# -- the explorers -----------------------------------------------------------------------------------
+def test_gru_explorer_recomputes_and_redraws_in_place():
+    ex = gru_gate_explorer()
+    fig = ex.figure
+    result = ex.set(u_hold=0.1, r=0.0)
+    assert result["survival"] == 6
+    main_line = next(line for line in fig.axes[0].lines if line.get_label() == "unit 0 (number unit)")
+    assert np.array_equal(main_line.get_ydata(), result["c"][0])
+    assert "survives 6 of 14 steps" in ex.status.value
+    ex.controls["subject"].value = "cats"
+    assert ex.result["c_write"] < 0
+    assert [t.get_text() for t in fig.axes[2].get_xticklabels()][1] == "cats"
+    assert np.isfinite(ex.last_update_ms)
+
+
+def test_lstm_explorer_preset_sets_the_controls():
+    ex = lstm_gate_explorer()
+    ex.controls["preset"].value = "carry c<0> to c<3> (lecture)"
+    assert ex.controls["c0"].value == 0.8 and ex.controls["f_hold"].value == 1.0
+    assert np.array_equal(ex.result["c"][:, 2], np.full(3, 0.8))
+    ex.set(peephole=True, f_hold=0.9)
+    assert ex.result["peephole"] and "differs from" in ex.status.value
+    with pytest.raises(ValueError, match="unknown setting"):
+        lstm_gate_explorer(f=1.0)
+
+
+# -- the mask, the trained gates, the heatmaps ------------------------------------------------------
+def test_update_mask_decides_exactly_which_units_change():
+    demo = update_mask_demo(n_a=50, T=8, fraction=0.2, seed=1)
+    assert demo["mask"].shape == demo["c"].shape == (50, 8)
+    assert np.all(demo["mask"][:, 0] == 1.0)
+    # Gamma_u = 0 copies c<t-1> bit for bit; Gamma_u = 1 takes the candidate, which differs from it
+    assert np.array_equal(demo["changed"], demo["mask"] == 1.0)
+    fig = plot_update_mask(demo)
+    assert np.array_equal(fig.axes[0].images[0].get_array(), demo["mask"])
+    with pytest.raises(ValueError, match=r"fraction must be a number in \[0, 1\]"):
+        update_mask_demo(fraction=2.0)
+    with pytest.raises(KeyError, match="missing 'mask'"):
+        plot_update_mask({"c": 1})
+
+
+def _constant_gate_model(cell, n_x, n_a, biases):
+    model = init_model(cell, n_x, n_a, 2, seed=0)
+    for key, value in biases.items():
+        model["W" + key[1:]] = np.zeros_like(model["W" + key[1:]])
+        model[key] = np.full_like(model[key], value)
+    return model
+
+
+def test_trained_gates_read_the_gates_of_the_model():
+    task = make_memory_task(3, 4, seed=0)
+    gru = _constant_gate_model("gru", task.n_x, 5, {"bu": -1.0, "br": 2.0})
+    view = trained_gates(gru, task, 1, "gru")
+    T_i = task.lengths[1]
+    assert view["tokens"] == list(task.tokens[1]) and view["label"] in ("was", "were")
+    assert view["Gamma_u"].shape == view["Gamma_r"].shape == view["state"].shape == (5, T_i)
+    assert np.allclose(view["Gamma_u"], _sigmoid(-1.0), rtol=1e-15)    # zero weights: sigmoid(bias)
+    assert np.allclose(view["Gamma_r"], _sigmoid(2.0), rtol=1e-15)
+    lstm = _constant_gate_model("lstm", task.n_x, 4, {"bf": 3.0, "bu": -2.0, "bo": 0.0})
+    view = trained_gates(lstm, task, 0, "lstm")
+    assert np.allclose(view["Gamma_f"], _sigmoid(3.0), rtol=1e-15)
+    assert np.allclose(view["Gamma_o"], 0.5, rtol=1e-15)
+    assert np.allclose(view["a"], 0.5 * np.tanh(view["state"]), rtol=1e-14)
+
+
+def test_trained_gates_bad_input():
+    task = make_memory_task(3, 4, seed=0)
+    gru = init_model("gru", task.n_x, 3, 2, seed=0)
+    with pytest.raises(ValueError, match=r"i must be an example index in \[0, m\)"):
+        trained_gates(gru, task, 3, "gru")
+    with pytest.raises(KeyError, match="missing the lstm parameter"):
+        trained_gates(gru, task, 0, "lstm")
+    with pytest.raises(ValueError, match="cell must be one of"):
+        trained_gates(gru, task, 0, "rnn")
+    with pytest.raises(ValueError, match="task must be a MemoryTask"):
+        trained_gates(gru, task.x, 0, "gru")
+
+
+def test_gate_heatmap_shows_the_gates_in_the_chosen_order():
+    task = make_memory_task(2, 3, seed=0)
+    model = init_model("lstm", task.n_x, 4, 2, seed=3)
+    view = trained_gates(model, task, 0, "lstm")
+    order = np.array([2, 0, 3, 1])
+    fig = plot_gate_heatmap(view, gates=("Gamma_f", "Gamma_u"), order=order)
+    images = [ax.images[0] for ax in fig.axes if ax.images]
+    assert len(images) == 3                                  # two gates and the memory
+    assert np.array_equal(images[0].get_array(), view["Gamma_f"][order])
+    assert np.array_equal(images[2].get_array(), view["state"][order])
+    labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert labels == list(task.tokens[0])                    # a short sentence: every word
+    with pytest.raises(KeyError, match="no gate 'Gamma_r'"):
+        plot_gate_heatmap(view, gates=("Gamma_r",))
+    with pytest.raises(ValueError, match="order must be a permutation"):
+        plot_gate_heatmap(view, order=[0, 0, 1, 2])
+
+
+def test_loss_histories_plot_one_line_per_run_and_the_chance_level():
+    runs = {"GRU, seed 0": np.array([0.7, 0.3, 0.1]), "GRU, seed 1": np.array([0.7, 0.5, 0.2]),
+            "RNN, seed 0": np.array([0.7, 0.7, 0.69])}
+    fig = plot_loss_histories(runs)
+    lines = fig.axes[0].lines
+    assert len(lines) == 4
+    assert np.array_equal(lines[1].get_ydata(), runs["GRU, seed 1"])
+    assert lines[0].get_color() == lines[1].get_color() != lines[2].get_color()   # one colour per cell
+    assert np.allclose(lines[3].get_ydata(), np.log(2.0))                        # -ln(1/2)
+    with pytest.raises(ValueError, match="non-empty dict"):
+        plot_loss_histories({})
+    with pytest.raises(ValueError, match="finite"):
+        plot_loss_histories({"a": [0.5, np.nan]})
+
+
+def test_gate_heatmap_of_a_long_sentence_labels_its_ends_and_every_tenth_step():
+    task = make_memory_task(1, 30, seed=0)                   # 33 steps
+    view = trained_gates(init_model("gru", task.n_x, 3, 2, seed=0), task, 0, "gru")
+    fig = plot_gate_heatmap(view)
+    labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert labels == ["the", task.tokens[0][1], "t=10", "t=20", "t=30", "<verb>"]
+    with pytest.raises(ValueError, match="max_labels must be an integer >= 3"):
+        plot_gate_heatmap(view, max_labels=2)
+
+
+# -- gradient check, counts, timing -----------------------------------------------------------------
+@pytest.mark.parametrize("cell, options", [("gru", {}), ("gru", {"simplified": True}),
+                                           ("lstm", {}), ("lstm", {"peephole": True})])
+def test_cell_gradient_check_passes_for_every_variant(cell, options):
+    errors = cell_gradient_check(cell, **options)
+    assert max(errors.values()) < 1e-7, errors
+    assert "x" in errors and ("c0" in errors)
+    assert ("Wr" in errors) == (cell == "gru" and not options)
+    assert ("pf" in errors) == bool(options.get("peephole"))
+
+
+def test_cell_gradient_check_refuses_mixed_options():
+    with pytest.raises(ValueError, match="peephole applies to the LSTM only"):
+        cell_gradient_check("gru", peephole=True)
+    with pytest.raises(ValueError, match="simplified applies to the GRU only"):
+        cell_gradient_check("lstm", simplified=True)
+
+
+def test_gradient_check_report_flags_failures():
+    report = gradient_check_report({"Wu": 1e-10, "bu": 1e-3})
+    assert report.splitlines() == ["dWu  ok", "dbu  FAILED",
+                                   "all 2 gradients within 1e-07 of finite differences: False"]
+    with pytest.raises(ValueError, match="non-empty dict"):
+        gradient_check_report({})
+
+
+@pytest.mark.parametrize("n_x, n_a", [(10, 8), (3, 5)])
+def test_parameter_counts_match_the_formulas(n_x, n_a):
+    block = n_a * (n_a + n_x) + n_a                 # one gate: W (n_a, n_a + n_x) and b (n_a, 1)
+    assert count_parameters("rnn", n_x, n_a) == block
+    assert count_parameters("gru", n_x, n_a) == 3 * block
+    assert count_parameters("gru", n_x, n_a, simplified=True) == 2 * block
+    assert count_parameters("lstm", n_x, n_a) == 4 * block
+    assert count_parameters("lstm", n_x, n_a, peephole=True) == 4 * block + 3 * n_a
+    assert count_parameters("gru", n_x, n_a, n_y=2) == 3 * block + 2 * n_a + 2
+
+
+def test_timing_is_a_positive_number_and_checks_its_input():
+    assert time_forward_backward("gru", n_x=3, n_a=4, m=2, T=5, repeats=2) > 0.0
+    with pytest.raises(ValueError, match="repeats must be an integer >= 1"):
+        time_forward_backward("lstm", repeats=0)
