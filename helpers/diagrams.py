@@ -576,6 +576,16 @@ def plot_computation_graph(T: int = 4, backward: bool = True):
 # explorer: the five kinds, step by step
 # ----------------------------------------------------------------------------------------------
 
+def _fit_step_slider(choice, slider, n_steps) -> None:
+    """Keep ``slider.max`` at ``n_steps(choice.value)``, now and whenever the choice changes.
+
+    A step slider then never runs past the end of the chosen sequence (ipywidgets moves the value
+    down to the new maximum when it has to).
+    """
+    slider.max = n_steps(choice.value)
+    choice.observe(lambda change: setattr(slider, "max", n_steps(change["new"])), names="value")
+
+
 def type_step_view(layout: dict, step: int) -> dict:
     """What happens at one step of one kind of RNN (pure; the explorer draws it).
 
@@ -635,8 +645,8 @@ def rnn_types_explorer(kind: str = "many-to-one", step: int = 1) -> Explorer:
     kind : str, one of KINDS, the initial choice.
     step : int >= 1, the initial step (clipped to the kind's number of steps).
 
-    Controls: ``kind`` (Dropdown of KINDS), ``step`` (IntSlider 1 .. 7, the largest n_steps;
-    a step past the end of a shorter kind shows its last step).
+    Controls: ``kind`` (Dropdown of KINDS), ``step`` (IntSlider from 1 to the chosen kind's
+    n_steps: choosing a shorter kind moves the step back to its last step if needed).
     The returned explorer has an extra attribute ``diagrams``: kind -> its ``Diagram``.
     """
     where = "rnn_types_explorer"
@@ -672,6 +682,7 @@ def rnn_types_explorer(kind: str = "many-to-one", step: int = 1) -> Explorer:
         "kind": widgets.Dropdown(options=list(KINDS), value=kind, description="kind"),
         "step": widgets.IntSlider(value=min(step, max_steps), min=1, max=max_steps, description="step t"),
     }
+    _fit_step_slider(controls["kind"], controls["step"], lambda k: layouts[k]["n_steps"])
     explorer = Explorer("the five kinds of RNN, one time step at a time", controls, fig, compute, draw,
                         describe=lambda r: r["text"].replace("<", "&lt;").replace(">", "&gt;"))
     explorer.diagrams = diagrams   # kind -> Diagram, for tests and for a closer look

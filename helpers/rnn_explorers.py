@@ -25,7 +25,7 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from ._checks import as_float_array, check_ndim, check_positive_int, check_shape, fmt_shape
-from .diagrams import BACKWARD_PALETTE, Diagram, backward_roles, rnn_type_layout, step_roles
+from .diagrams import BACKWARD_PALETTE, Diagram, _fit_step_slider, backward_roles, rnn_type_layout, step_roles
 from .explorer import Explorer, new_figure
 from .ner import _binary_params, _check_vocab, binary_tagger_forward, binary_tagger_loss, encode_tagging
 from .rnn import initialize_rnn_parameters, rnn_cell_backward, rnn_cell_forward, rnn_forward, stack_Wa
@@ -259,8 +259,8 @@ def time_step_explorer(parameters: dict, vocab, sentences, sentence=None, t: int
     sentence : str or None, the initial choice (default the first)
     t : int >= 1, the initial step
 
-    Controls: ``sentence`` (Dropdown), ``t`` (IntSlider 1 .. the longest sentence; on a shorter
-    sentence, a t past its end shows its last step).
+    Controls: ``sentence`` (Dropdown), ``t`` (IntSlider from 1 to the length of the chosen sentence;
+    choosing a shorter sentence moves t back to its last word if needed).
     """
     where = "time_step_explorer"
     p = _binary_params(where, parameters)
@@ -328,6 +328,7 @@ def time_step_explorer(parameters: dict, vocab, sentences, sentence=None, t: int
                                      layout=widgets.Layout(width="480px")),
         "t": widgets.IntSlider(value=min(t, T_max), min=1, max=T_max, description="step t"),
     }
+    _fit_step_slider(controls["sentence"], controls["t"], lambda s: len(tokens[s]))
     return Explorer("the unrolled RNN tagger, one time step at a time", controls, fig, compute, draw,
                     describe=describe)
 

@@ -227,11 +227,17 @@ def test_types_explorer_shows_only_the_chosen_kind():
     ex = rnn_types_explorer("many-to-one", 1)
     r = ex.set(kind="many-to-one", step=4)
     assert r["writes_output"] and r["outputs_so_far"] == 1
-    r = ex.set(kind="one-to-one", step=6)   # past the end of a one-step network: its only step
-    assert r["step"] == 1 and r["requested_step"] == 6
+    r = ex.set(kind="one-to-one", step=6)   # the slider ends at the kind's last step: here its only one
+    assert r["step"] == 1 and ex.controls["step"].max == 1
+    ex.set(kind="encoder-decoder")          # 3 + 4 steps: the slider reaches 7 again
+    assert ex.controls["step"].max == 7
+    ex.controls["step"].value = 7           # a slider move recomputes on its own
+    assert ex.result["step"] == 7 and ex.result["outputs_so_far"] == 4
+    ex.controls["kind"].value = "many-to-one"   # 4 steps: the step moves back to 4, and the picture follows
+    assert ex.controls["step"].value == 4 and ex.result["step"] == 4 and ex.result["kind"] == "many-to-one"
     assert np.isfinite(ex.last_update_ms)
     visible = {k for k, d in ex.diagrams.items() if any(b.get_visible() for b in d.boxes.values())}
-    assert visible == {"one-to-one"}
+    assert visible == {"many-to-one"}
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -115,8 +115,11 @@ def test_time_step_explorer_follows_its_controls():
     ex = time_step_explorer(tagger(), VOCAB, [ROOSEVELT, BEARS], t=2)
     r = ex.set(sentence=BEARS, t=3)
     assert r["word"] == "teddy" and r["t"] == 3
-    r = ex.set(t=8)                                   # the bears sentence has 7 words: its last step
+    assert ex.controls["t"].max == 7                  # the bears sentence has 7 words
+    r = ex.set(t=8)                                   # past its end: the slider stops at the last word
     assert r["t"] == 7 and r["word"] == "sale"
+    ex.controls["sentence"].value = ROOSEVELT         # 8 words: the slider reaches 8 again
+    assert ex.controls["t"].max == 8 and ex.result["t"] == 7 and ex.result["word"] == "great"
     assert np.isfinite(ex.last_update_ms)
     with pytest.raises(ValueError, match="sentence must be one of sentences"):
         time_step_explorer(tagger(), VOCAB, [BEARS], sentence=ROOSEVELT)
