@@ -33,7 +33,7 @@ gap words; LSTM: its candidate is 0 there anyway), c<t> = R(t) c<w> with R(t) th
 taken from w+1 to t, so the bit survives exactly as long as R(t) > 1/2.
 
 Also here: the 100-unit update mask of the lecture's vectorised GRU, heatmaps of the gates of a
-trained cell, a gradient check report, parameter counts and a timing of forward + backward.
+trained cell, a gradient check of both cells' BPTT and a timing of forward + backward.
 """
 from __future__ import annotations
 
@@ -67,10 +67,7 @@ __all__ = [
     "plot_update_mask",
     "trained_gates",
     "plot_gate_heatmap",
-    "plot_loss_histories",
     "cell_gradient_check",
-    "gradient_check_report",
-    "count_parameters",
     "time_forward_backward",
 ]
 
@@ -771,7 +768,7 @@ def plot_update_mask(demo: dict):
 
     Returns
     -------
-    fig : matplotlib Figure (not displayed; show it with ``intro_views.show_figure``).
+    fig : matplotlib Figure (not displayed; show it with ``helpers.explorer.show_figure``).
     """
     for key in ("mask", "c", "tokens"):
         if not isinstance(demo, dict) or key not in demo:
@@ -876,7 +873,7 @@ def plot_gate_heatmap(view: dict, gates=("Gamma_u",), order=None, max_labels: in
 
     Returns
     -------
-    fig : matplotlib Figure (not displayed; show it with ``intro_views.show_figure``).
+    fig : matplotlib Figure (not displayed; show it with ``helpers.explorer.show_figure``).
     """
     where = "plot_gate_heatmap"
     if not isinstance(view, dict) or "tokens" not in view or "state" not in view:
@@ -917,48 +914,8 @@ def plot_gate_heatmap(view: dict, gates=("Gamma_u",), order=None, max_labels: in
     return fig
 
 
-def plot_loss_histories(histories: dict, title: str = "training loss"):
-    """The training loss of several runs against the update step, with the chance level ln 2.
-
-    A model that answers "was" and "were" with probability 1/2 each, whatever the sentence, has the
-    cross-entropy -ln(1/2) = ln 2 ~ 0.693 on every example: a curve that stays there has learned nothing.
-
-    Parameters
-    ----------
-    histories : dict label -> ndarray (steps,), e.g. {"GRU, seed 0": result["history"], ...};
-        runs whose labels share the text before the first "," share a colour.
-    title : str
-
-    Returns
-    -------
-    fig : matplotlib Figure (not displayed; show it with ``intro_views.show_figure``).
-    """
-    where = "plot_loss_histories"
-    if not isinstance(histories, dict) or not histories:
-        raise ValueError(f"{where}: histories must be a non-empty dict label -> loss array, got {histories!r:.60}")
-    curves = {}
-    for label, values in histories.items():
-        arr = as_float_array(where, f"histories[{label!r}]", values)
-        check_ndim(where, f"histories[{label!r}]", arr, 1, "(steps,)")
-        check_finite(where, f"histories[{label!r}]", arr)
-        curves[label] = arr
-    groups = list(dict.fromkeys(label.split(",")[0] for label in curves))
-    fig, ax = new_figure(figsize=(7.5, 3.2))
-    for label, arr in curves.items():
-        color = f"C{groups.index(label.split(',')[0]) % 10}"
-        ax.plot(np.arange(1, arr.size + 1), arr, color=color, lw=1.4, label=label)
-    ax.axhline(np.log(2.0), color="0.4", ls="--", lw=1, label="chance: ln 2")
-    ax.set_xlabel("update step")
-    ax.set_ylabel("cross-entropy")
-    ax.set_ylim(bottom=0.0)
-    ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=7.5, ncol=2, frameon=False)
-    fig.tight_layout()
-    return fig
-
-
 # ----------------------------------------------------------------------------------------------
-# gradient check, parameter count, timing
+# gradient check and timing
 # ----------------------------------------------------------------------------------------------
 
 def cell_gradient_check(cell: str, *, simplified: bool = False, peephole: bool = False, seed: int = 0,
@@ -1037,67 +994,19 @@ def cell_gradient_check(cell: str, *, simplified: bool = False, peephole: bool =
     return {names.get(k, k): v for k, v in errors.items()}
 
 
-def gradient_check_report(errors: dict, tol: float = 1e-7) -> str:
-    """Lines "name  ok" (relative error < tol) or "name  FAILED", and a last line with the verdict.
-
-    Only pass/fail is printed, not the errors themselves: their last digits depend on the machine's
-    floating-point library, the verdict does not.
-
-    Parameters
-    ----------
-    errors : dict name -> relative error (e.g. from cell_gradient_check)
-    tol : float > 0
-
-    Returns
-    -------
-    report : str
-    """
-    where = "gradient_check_report"
-    if not isinstance(errors, dict) or not errors:
-        raise ValueError(f"{where}: errors must be a non-empty dict name -> relative error, got {errors!r:.60}")
-    tol = _check_real(where, "tol", tol, 0.0, 1.0)
-    width = max(len(k) for k in errors)
-    lines = [f"d{name:<{width}}  {'ok' if err < tol else 'FAILED'}" for name, err in errors.items()]
-    passed = all(err < tol for err in errors.values())
-    lines.append(f"all {len(errors)} gradients within {tol:.0e} of finite differences: {passed}")
-    return "\n".join(lines)
-
-
-def count_parameters(cell: str, n_x: int, n_a: int, n_y: int = 0, **options) -> int:
-    """The number of trainable numbers of one recurrent layer of ``cell`` (plus an output layer of n_y).
-
-    Counted from the arrays the cell's initialiser makes (cells.get_cell(cell, **options).init), so
-    it is exactly what the code trains; n_y > 0 adds Wy (n_y, n_a) and by (n_y, 1).
-
-    Parameters
-    ----------
-    cell : "rnn", "gru" or "lstm"
-    n_x, n_a : int >= 1
-    n_y : int >= 0
-    options : the cell's options (simplified=True for the GRU, peephole=True for the LSTM)
-
-    Returns
-    -------
-    count : int
-    """
-    where = "count_parameters"
-    n_y = check_positive_int(where, "n_y", n_y, minimum=0)
-    params = get_cell(cell, **options).init(n_x, n_a, seed=0)
-    return int(sum(v.size for v in params.values()) + n_y * n_a + n_y)
-
-
 def time_forward_backward(cell: str, n_x: int = 27, n_a: int = 64, m: int = 32, T: int = 50,
                           repeats: int = 5, **options) -> float:
-    """Median wall time, in milliseconds per time step, of one forward + backward pass of a layer.
+    """Shortest wall time, in milliseconds per time step, of one forward + backward pass of a layer.
 
     The layer is cells.get_cell(cell, **options) with random parameters (seed 0), random inputs and a
-    random upstream gradient on every step; one untimed run first (warm-up).
+    random upstream gradient on every step; one untimed run first (warm-up). The shortest of the
+    timed runs is the one least disturbed by whatever else the machine is doing.
 
     Parameters
     ----------
     cell : "rnn", "gru" or "lstm"
     n_x, n_a, m, T : int >= 1, the sizes.
-    repeats : int >= 1, timed runs (the median is returned).
+    repeats : int >= 1, timed runs (the shortest is returned).
     options : the cell's options.
 
     Returns
@@ -1120,4 +1029,4 @@ def time_forward_backward(cell: str, n_x: int = 27, n_a: int = 64, m: int = 32, 
         layer.backward(dh, cache)
         if k:
             times.append(time.perf_counter() - start)
-    return float(1000.0 * np.median(times) / T)
+    return float(1000.0 * min(times) / T)

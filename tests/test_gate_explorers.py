@@ -15,16 +15,13 @@ from helpers.gate_explorers import (
     LSTM_PRESETS,
     backward_product,
     cell_gradient_check,
-    count_parameters,
     gate_demo_parameters,
-    gradient_check_report,
     gru_gate_explorer,
     gru_gate_view,
     lstm_gate_explorer,
     lstm_gate_view,
     phase_gate,
     plot_gate_heatmap,
-    plot_loss_histories,
     plot_update_mask,
     retention_steps,
     survival_steps,
@@ -309,21 +306,6 @@ def test_gate_heatmap_shows_the_gates_in_the_chosen_order():
         plot_gate_heatmap(view, order=[0, 0, 1, 2])
 
 
-def test_loss_histories_plot_one_line_per_run_and_the_chance_level():
-    runs = {"GRU, seed 0": np.array([0.7, 0.3, 0.1]), "GRU, seed 1": np.array([0.7, 0.5, 0.2]),
-            "RNN, seed 0": np.array([0.7, 0.7, 0.69])}
-    fig = plot_loss_histories(runs)
-    lines = fig.axes[0].lines
-    assert len(lines) == 4
-    assert np.array_equal(lines[1].get_ydata(), runs["GRU, seed 1"])
-    assert lines[0].get_color() == lines[1].get_color() != lines[2].get_color()   # one colour per cell
-    assert np.allclose(lines[3].get_ydata(), np.log(2.0))                        # -ln(1/2)
-    with pytest.raises(ValueError, match="non-empty dict"):
-        plot_loss_histories({})
-    with pytest.raises(ValueError, match="finite"):
-        plot_loss_histories({"a": [0.5, np.nan]})
-
-
 def test_gate_heatmap_of_a_long_sentence_labels_its_ends_and_every_tenth_step():
     task = make_memory_task(1, 30, seed=0)                   # 33 steps
     view = trained_gates(init_model("gru", task.n_x, 3, 2, seed=0), task, 0, "gru")
@@ -350,25 +332,6 @@ def test_cell_gradient_check_refuses_mixed_options():
         cell_gradient_check("gru", peephole=True)
     with pytest.raises(ValueError, match="simplified applies to the GRU only"):
         cell_gradient_check("lstm", simplified=True)
-
-
-def test_gradient_check_report_flags_failures():
-    report = gradient_check_report({"Wu": 1e-10, "bu": 1e-3})
-    assert report.splitlines() == ["dWu  ok", "dbu  FAILED",
-                                   "all 2 gradients within 1e-07 of finite differences: False"]
-    with pytest.raises(ValueError, match="non-empty dict"):
-        gradient_check_report({})
-
-
-@pytest.mark.parametrize("n_x, n_a", [(10, 8), (3, 5)])
-def test_parameter_counts_match_the_formulas(n_x, n_a):
-    block = n_a * (n_a + n_x) + n_a                 # one gate: W (n_a, n_a + n_x) and b (n_a, 1)
-    assert count_parameters("rnn", n_x, n_a) == block
-    assert count_parameters("gru", n_x, n_a) == 3 * block
-    assert count_parameters("gru", n_x, n_a, simplified=True) == 2 * block
-    assert count_parameters("lstm", n_x, n_a) == 4 * block
-    assert count_parameters("lstm", n_x, n_a, peephole=True) == 4 * block + 3 * n_a
-    assert count_parameters("gru", n_x, n_a, n_y=2) == 3 * block + 2 * n_a + 2
 
 
 def test_timing_is_a_positive_number_and_checks_its_input():
