@@ -546,6 +546,8 @@ def plot_computation_graph(T: int = 4, backward: bool = True):
 
     Returns the figure (not displayed) with its Diagram as ``fig.diagram``.
     """
+    if not isinstance(backward, (bool, np.bool_)):
+        raise ValueError(f"plot_computation_graph: backward must be True or False, got {backward!r}")
     layout = computation_graph_layout(T)
     fig, ax = new_figure(figsize=(1.6 + 1.25 * (layout["n_steps"] + 1), 4.4))
     diagram = Diagram(ax, layout, fontsize=10)

@@ -96,7 +96,13 @@ def rnn_shapes(n_x: int = 10_000, n_a: int = 100, n_y: int = 1, m: int = 1, T_x:
 
 
 def format_shapes(rows) -> str:
-    """A fixed-width text table of ``rnn_shapes`` rows: name, shape, entries, meaning."""
+    """A fixed-width text table of ``rnn_shapes`` rows: name, shape, entries, meaning.
+
+    rows : list of (name, meaning, shape tuple, number of entries), as ``rnn_shapes`` returns.
+    """
+    if not isinstance(rows, (list, tuple)) or not rows or not all(isinstance(r, tuple) and len(r) == 4 for r in rows):
+        raise ValueError(f"format_shapes: rows must be a non-empty list of (name, meaning, shape, entries) "
+                         f"tuples as rnn_shapes returns, got {rows!r:.60}")
     lines = [f"{'array':<9} {'shape':<16} {'entries':>10}   meaning", "-" * 72]
     for name, meaning, shape, size in rows:
         lines.append(f"{name:<9} {str(shape):<16} {size:>10,}   {meaning}")

@@ -344,6 +344,8 @@ def init_encoder_decoder(n_x: int, n_a: int, n_y: int = 11, n_d: int = 11, seed:
         dec_Waa (n_a, n_a), dec_ba (n_a, 1), Wy (n_y, n_a), by (n_y, 1)
     """
     where = "init_encoder_decoder"
+    n_x, n_a, n_y, n_d = (check_positive_int(where, name, value)
+                          for name, value in (("n_x", n_x), ("n_a", n_a), ("n_y", n_y), ("n_d", n_d)))
     seed = _check_seed(where, seed)
     enc = initialize_rnn_parameters(n_x, n_a, n_y, seed=seed)
     dec = initialize_rnn_parameters(n_d, n_a, n_y, seed=seed + 1)
@@ -456,6 +458,10 @@ def fit_encoder_decoder(params: dict, batch: dict, epochs: int = 10, batch_size:
     epochs = check_positive_int(where, "epochs", epochs)
     batch_size = check_positive_int(where, "batch_size", batch_size)
     seed = _check_seed(where, seed)
+    for name, value in (("learning_rate", learning_rate), ("clip", clip)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+                or not np.isfinite(value) or value <= 0:
+            raise ValueError(f"{where}: {name} must be a positive finite number, got {value!r}")
     _check_ed_params(where, params)
     x, _, _ = _check_batch(where, batch)
     N = x.shape[1]

@@ -209,6 +209,8 @@ def test_static_figures_carry_their_diagram():
     assert fig.diagram.captions["x2"].get_text() == "good"
     fig = plot_computation_graph(3)
     assert "L" in fig.diagram.boxes
+    with pytest.raises(ValueError, match="backward must be True or False"):
+        plot_computation_graph(3, backward="yes")
 
 
 # -- the explorer of the five kinds ------------------------------------------------------------------

@@ -182,3 +182,8 @@ def test_time_step_explorer_image_starts_with_the_zero_initial_state():
     assert image.shape == (4, 1 + 8)
     assert np.array_equal(image[:, 0], np.zeros(4))                       # a<0> = 0
     assert np.array_equal(image[:, 1:], ex.result["a_image"], equal_nan=True)    # then a<1>, a<2>, NaN...
+
+
+def test_format_shapes_checks_its_rows():
+    with pytest.raises(ValueError, match="rows must be a non-empty list of"):
+        format_shapes([("x", (1, 2))])

@@ -226,3 +226,13 @@ def test_encoder_decoder_checks_its_arguments():
         encoder_decoder_loss(params, {**batch, "d": batch["d"][:, :2]})
     with pytest.raises(ValueError, match="epochs must be an integer >= 1, got 0"):
         fit_encoder_decoder(params, batch, epochs=0)
+
+
+def test_init_and_fit_check_sizes_and_rates():
+    with pytest.raises(ValueError, match="init_encoder_decoder: n_a must be an integer >= 1, got 0"):
+        init_encoder_decoder(5, 0)
+    params, batch = small_problem()
+    with pytest.raises(ValueError, match="fit_encoder_decoder: learning_rate must be a positive finite number"):
+        fit_encoder_decoder(params, batch, learning_rate=-0.1)
+    with pytest.raises(ValueError, match="fit_encoder_decoder: clip must be a positive finite number"):
+        fit_encoder_decoder(params, batch, clip=0)
