@@ -1,0 +1,1169 @@
+"""A recurrent language model: the probability of a sentence, one token at a time.
+
+A language model gives every sequence of tokens y<1>, ..., y<T_y> (words or characters, the last one
+<EOS>) a probability. By the chain rule of probability it is a product of next-token probabilities,
+
+    P(y<1>, ..., y<T_y>) = P(y<1>) P(y<2> | y<1>) ... P(y<T_y> | y<1>, ..., y<T_y - 1>),
+
+and a recurrent network computes every factor with one softmax per step. The input of step t is the
+previous token, fed back as a one-hot vector, and the first input is the zero vector:
+
+    x<1> = 0,   x<t> = y<t-1> (one-hot) for t >= 2,   a<0> = 0
+    h<t> = cell(x<t>, h<t-1>)                       RNN, GRU or LSTM (``helpers.cells``)
+    y_hat<t> = softmax(Wy @ h<t> + by)              y_hat<t>_k = P(y<t> = k | y<1>, ..., y<t-1>)
+
+Training minimises the softmax cross-entropy summed over the steps, L = sum_t -log y_hat<t>[y<t>],
+which is exactly -log P(y<1>, ..., y<T_y>): the loss of a sentence is its negative log-probability.
+We report it per token ("loss per character" for a character model, counting each <EOS> as a
+character), in nats (natural logarithms), and its exponential, the perplexity,
+
+    loss per token = -(1/N) sum over all N predicted tokens of log P(token | what came before)
+    perplexity     = exp(loss per token)
+
+A model that guesses uniformly among V tokens has perplexity V; perplexity 5 means the model is as
+unsure as a fair choice among five tokens.
+
+Sequences of different lengths are trained together in mini-batches: they are padded with <PAD> to the
+longest one in the batch, and a mask (m, T) of 0/1 marks the real steps, so padded steps add neither
+loss nor gradient (``helpers.losses``). Gradients flow back through time (BPTT, ``helpers.cells``),
+are divided by the number of real tokens in the batch, clipped by global norm, and applied with Adam
+or Adagrad (``helpers.optim``).
+
+Sentence probabilities are products of many numbers below 1 and underflow quickly (a 60-character
+sentence at perplexity 8 has probability about 1e-54), so they are computed in log space:
+
+    log P(y<1..T_y>) = sum_t log P(y<t> | y<1..t-1>)
+
+Baselines. A unigram model ignores the context, P(y<t> = k) = (count(k) + alpha) / (N + alpha K);
+a bigram model looks at the previous token only,
+P(y<t> = k | y<t-1> = j) = (count(j, k) + alpha) / (count(j) + alpha K), with a start context for
+t = 1. K is the number of tokens that can occur (the vocabulary without <PAD>) and alpha = 1 is
+add-one (Laplace) smoothing, so unseen pairs keep a small probability.
+
+Speed. The matrices of a small model (100 x 100 times 100 x 64) are too small for a multi-threaded
+BLAS to gain much: handing every product to several threads costs about as much as it saves, and on
+a machine shared with other work it can make training several times slower (eight times, measured on
+a busy 2-core machine). ``train_language_model``
+therefore runs with one BLAS thread (``single_blas_thread``; nothing changes if numpy's BLAS is not
+OpenBLAS or cannot be found), and so do the scoring functions here and the sampler.
+
+Models are saved with ``np.savez`` and loaded with ``np.load(allow_pickle=False)``: the arrays come
+back bit for bit, and a file with a missing, extra or mis-shaped array is refused with a message that
+names it.
+"""
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import math
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ._checks import check_choice, check_finite, check_positive_int, check_shape
+from .cells import CELL_KINDS, get_cell
+from .gru import gru_states_forward
+from .lstm import lstm_states_forward
+from .optim import Adagrad, Adam, clip_by_global_norm
+from .rnn import rnn_states_forward
+from .text import EOS, PAD, UNK, Vocabulary, tokenize_chars, tokenize_words
+from .training import init_model, loss_and_gradients, model_forward
+
+__all__ = [
+    "DATA_DIR",
+    "load_names",
+    "load_sentences",
+    "NAMES_RECIPE",
+    "train_names_model",
+    "tokenize",
+    "build_vocabulary",
+    "LanguageModel",
+    "Corpus",
+    "encode_corpus",
+    "make_batch",
+    "batch_loss_and_gradients",
+    "new_language_model",
+    "train_language_model",
+    "TrainingProgress",
+    "single_blas_thread",
+    "token_log_probs",
+    "evaluate",
+    "sequence_probability",
+    "initial_state",
+    "step",
+    "NGramBaseline",
+    "ngram_baseline",
+    "save_model",
+    "load_model",
+    "corpus_statistics",
+    "plot_history",
+    "plot_step_probabilities",
+]
+
+#: The data folder of the repository (data/names, data/grammar_sentences).
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+#: How notebooks 05 and 06 train the character-level model of first names (``train_names_model``).
+NAMES_RECIPE = {"cell": "rnn", "n_a": 100, "epochs": 8, "batch_size": 64, "optimizer": "adam",
+                "learning_rate": 0.01, "clip": 5.0, "seed": 0}
+
+LEVELS = ("char", "word")
+SPLITS = ("train", "heldout", "all")
+OPTIMIZERS = ("adam", "adagrad")
+_FORMAT = "rnn-course language model v1"
+_META = ("__format__", "__cell__", "__level__", "__n_a__", "__vocab__")
+
+
+# ----------------------------------------------------------------------------------------------
+# data
+# ----------------------------------------------------------------------------------------------
+
+def _read_lines(where: str, path: Path) -> list:
+    if not path.is_file():
+        raise ValueError(f"{where}: the data file {path.parent.name}/{path.name} is missing; "
+                         f"remake it with the script in that folder")
+    return [line for line in path.read_text(encoding="ascii").splitlines() if line.strip()]
+
+
+def _split(where: str, lines: list, split: str) -> list:
+    """Every tenth line (lines 10, 20, ... counting from 1) is held out; the rest is for training."""
+    check_choice(where, "split", split, SPLITS)
+    if split == "all":
+        return list(lines)
+    held = [i % 10 == 9 for i in range(len(lines))]
+    return [line for line, h in zip(lines, held) if h == (split == "heldout")]
+
+
+def load_names(split: str = "train") -> list:
+    """US first names of the 1990 census (``data/names/names.txt``), lower-case, a to z only.
+
+    Parameters
+    ----------
+    split : {"train", "heldout", "all"}
+        The file lists 5,163 distinct names in alphabetical order; every tenth one (516 names) is
+        held out, the other 4,647 are for training. The split is fixed: no random numbers involved.
+
+    Returns
+    -------
+    names : list of str
+    """
+    return _split("load_names", _read_lines("load_names", DATA_DIR / "names" / "names.txt"), split)
+
+
+def load_sentences(split: str = "train") -> list:
+    """Sentences of the course's small grammar (``data/grammar_sentences/sentences.txt``).
+
+    Parameters
+    ----------
+    split : {"train", "heldout", "all"}
+        2,000 sentences; every tenth (200) is held out, 1,800 are for training.
+
+    Returns
+    -------
+    sentences : list of str, lower-case words separated by spaces
+    """
+    path = DATA_DIR / "grammar_sentences" / "sentences.txt"
+    return _split("load_sentences", _read_lines("load_sentences", path), split)
+
+
+def tokenize(texts, level: str) -> list:
+    """Cut texts into token lists: characters (``level="char"``) or words (``"word"``).
+
+    Parameters
+    ----------
+    texts : str or list of str
+        One text or several. Characters are lower-cased; words are lower-cased and punctuation is
+        dropped (the lecture's choice: <EOS> marks the end instead of a full stop).
+    level : {"char", "word"}
+
+    Returns
+    -------
+    token_lists : list of lists of str (one list per text, without <EOS>: the model adds it)
+    """
+    where = "tokenize"
+    check_choice(where, "level", level, LEVELS)
+    if isinstance(texts, str):
+        texts = [texts]
+    if not isinstance(texts, (list, tuple)):
+        raise ValueError(f"{where}: texts must be a str or a list of str, got {type(texts).__name__}")
+    out = []
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise ValueError(f"{where}: texts[{i}] must be a str, got {type(text).__name__}")
+        out.append(tokenize_chars(text) if level == "char" else tokenize_words(text, punctuation="drop"))
+    return out
+
+
+def build_vocabulary(token_lists, k=None, order: str = "frequency") -> Vocabulary:
+    """The vocabulary of a language model: <PAD>, <UNK>, <EOS>, then the k most frequent tokens.
+
+    Parameters
+    ----------
+    token_lists : list of lists of str, the training corpus (``tokenize``)
+    k : int >= 1 or None (all tokens)
+    order : {"frequency", "alphabetical"}, index order of the kept tokens
+
+    Returns
+    -------
+    vocab : Vocabulary with pad=True (index 0 is <PAD>, 1 <UNK>, 2 <EOS>)
+
+    An empty corpus (no token at all) raises ValueError.
+    """
+    where = "build_vocabulary"
+    if not isinstance(token_lists, (list, tuple)) or not any(len(s) for s in token_lists):
+        raise ValueError(f"{where}: token_lists must hold at least one token, got an empty corpus "
+                         f"({len(token_lists) if isinstance(token_lists, (list, tuple)) else 0} sequence(s))")
+    return Vocabulary.from_tokens([list(s) for s in token_lists], k, order=order, pad=True)
+
+
+# ----------------------------------------------------------------------------------------------
+# the model object
+# ----------------------------------------------------------------------------------------------
+
+@dataclass
+class LanguageModel:
+    """A trained (or new) language model: parameters, vocabulary, cell kind and token level.
+
+    Attributes
+    ----------
+    params : dict
+        The cell's parameters (``cells.Cell.param_keys``) and the output layer ``Wy`` (V, n_a),
+        ``by`` (V, 1), where V = len(vocab) (the softmax has one entry per vocabulary token).
+    vocab : Vocabulary with <PAD> (built by ``build_vocabulary``)
+    cell : {"rnn", "gru", "lstm"}
+    level : {"char", "word"}, how texts are cut into tokens (and joined back by the sampler)
+    """
+
+    params: dict
+    vocab: Vocabulary
+    cell: str
+    level: str
+
+    @property
+    def n_a(self) -> int:
+        """Number of hidden units."""
+        return int(self.params["Wy"].shape[1])
+
+    @property
+    def V(self) -> int:
+        """Vocabulary size: n_x = n_y."""
+        return len(self.vocab)
+
+    def join(self, tokens) -> str:
+        """Tokens back to text: characters side by side, words separated by spaces."""
+        return ("" if self.level == "char" else " ").join(tokens)
+
+    def __repr__(self):
+        return (f"LanguageModel({self.cell}, n_a={self.n_a}, {self.level}-level, "
+                f"vocabulary of {self.V} tokens)")
+
+
+def _check_lm(where: str, lm) -> LanguageModel:
+    if not isinstance(lm, LanguageModel):
+        raise ValueError(f"{where}: lm must be a LanguageModel (from new_language_model, "
+                         f"train_language_model or load_model), got {type(lm).__name__}")
+    return lm
+
+
+def _param_shapes(cell: str, V: int, n_a: int) -> dict:
+    """Expected shape and layout of every parameter of a language model."""
+    keys = get_cell(cell).param_keys
+    shapes = {}
+    for key in keys:
+        if cell == "rnn":
+            shapes[key] = {"Wax": ((n_a, V), "(n_a, V)"), "Waa": ((n_a, n_a), "(n_a, n_a)"),
+                           "ba": ((n_a, 1), "(n_a, 1)")}[key]
+        elif key.startswith("W"):
+            shapes[key] = ((n_a, n_a + V), "(n_a, n_a + V)")
+        else:
+            shapes[key] = ((n_a, 1), "(n_a, 1)")
+    shapes["Wy"] = ((V, n_a), "(V, n_a)")
+    shapes["by"] = ((V, 1), "(V, 1)")
+    return shapes
+
+
+def new_language_model(vocab: Vocabulary, level: str, cell: str = "rnn", n_a: int = 100,
+                       seed: int = 0) -> LanguageModel:
+    """A language model with random weights (``training.init_model``), ready to train.
+
+    Parameters
+    ----------
+    vocab : Vocabulary with <PAD> (``build_vocabulary``); n_x = n_y = len(vocab)
+    level : {"char", "word"}
+    cell : {"rnn", "gru", "lstm"}
+    n_a : int >= 1, hidden units
+    seed : int >= 0, seed of the initial weights
+
+    Returns
+    -------
+    LanguageModel
+    """
+    where = "new_language_model"
+    if not isinstance(vocab, Vocabulary) or vocab.pad_index is None:
+        raise ValueError(f"{where}: vocab must be a Vocabulary with <PAD> (use build_vocabulary), "
+                         f"got {vocab!r:.80}")
+    check_choice(where, "level", level, LEVELS)
+    check_choice(where, "cell", cell, CELL_KINDS)
+    n_a = check_positive_int(where, "n_a", n_a)
+    seed = check_positive_int(where, "seed", seed, minimum=0)
+    return LanguageModel(init_model(cell, len(vocab), n_a, len(vocab), seed=seed), vocab, cell, level)
+
+
+# ----------------------------------------------------------------------------------------------
+# corpus -> padded index arrays -> batches
+# ----------------------------------------------------------------------------------------------
+
+@dataclass
+class Corpus:
+    """A tokenised corpus as one padded index array.
+
+    Attributes
+    ----------
+    targets : ndarray (N, T_max) of int64
+        Row i holds y<1>, ..., y<T_i> of sequence i (its tokens, then <EOS>), then <PAD>.
+    lengths : ndarray (N,) of int64, T_i = number of tokens + 1 (the <EOS>)
+    """
+
+    targets: np.ndarray
+    lengths: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    @property
+    def n_tokens(self) -> int:
+        """Number of predicted tokens (every token and every <EOS>)."""
+        return int(self.lengths.sum())
+
+
+def encode_corpus(token_lists, vocab: Vocabulary, max_length=None) -> Corpus:
+    """Encode token lists, each followed by <EOS>, into a padded (N, T_max) index array.
+
+    Parameters
+    ----------
+    token_lists : list of N lists of str (``tokenize``); tokens not in the vocabulary become <UNK>
+    vocab : Vocabulary with <PAD>
+    max_length : int >= 1 or None
+        The longest sequence allowed, counting its <EOS>. A longer one raises ValueError naming it
+        (cut or drop such sequences yourself if you mean to). None: no limit.
+
+    Returns
+    -------
+    Corpus
+
+    An empty list raises ValueError. An empty token list is allowed: it is the sequence "<EOS>".
+    """
+    where = "encode_corpus"
+    if not isinstance(vocab, Vocabulary) or vocab.pad_index is None:
+        raise ValueError(f"{where}: vocab must be a Vocabulary with <PAD> (use build_vocabulary), got {vocab!r:.80}")
+    if isinstance(token_lists, str) or not isinstance(token_lists, (list, tuple)):
+        raise ValueError(f"{where}: token_lists must be a list of token lists, got {type(token_lists).__name__}")
+    if not token_lists:
+        raise ValueError(f"{where}: token_lists is an empty corpus (0 sequences); there is nothing to encode")
+    if max_length is not None:
+        max_length = check_positive_int(where, "max_length", max_length)
+    encoded = []
+    for i, tokens in enumerate(token_lists):
+        if isinstance(tokens, str) or not isinstance(tokens, (list, tuple)):
+            raise ValueError(f"{where}: token_lists[{i}] must be a list of str tokens, got {tokens!r:.60}")
+        ids = vocab.encode(list(tokens) + [EOS])
+        if max_length is not None and len(ids) > max_length:
+            raise ValueError(f"{where}: token_lists[{i}] has {len(ids)} tokens with its <EOS>, more than "
+                             f"max_length = {max_length} ({vocab.decode(ids[:12])}...); raise max_length, "
+                             f"or cut or drop the long sequences first")
+        encoded.append(ids)
+    lengths = np.array([len(e) for e in encoded], dtype=np.int64)
+    targets = np.full((len(encoded), int(lengths.max())), vocab.pad_index, dtype=np.int64)
+    for i, e in enumerate(encoded):
+        targets[i, :len(e)] = e
+    return Corpus(targets, lengths)
+
+
+def make_batch(corpus: Corpus, index, V: int):
+    """Inputs, targets and mask of a mini-batch, padded to its longest sequence.
+
+        x<1> = 0 (the zero vector),  x<t> = one-hot(y<t-1>) for 2 <= t <= T_i,  x<t> = 0 on padding
+
+    Parameters
+    ----------
+    corpus : Corpus
+    index : int array (m,), the sequences of the batch
+    V : int, vocabulary size (n_x)
+
+    Returns
+    -------
+    x : ndarray (V, m, T) float64, the one-hot inputs
+    y : ndarray (m, T) int64, the targets (<PAD> after the end)
+    mask : ndarray (m, T) float64, 1.0 on the T_i real steps of row i, 0.0 on padding
+    """
+    index = np.asarray(index)
+    lengths = corpus.lengths[index]
+    T = int(lengths.max())
+    y = corpus.targets[index, :T]
+    mask = (np.arange(T)[None, :] < lengths[:, None]).astype(np.float64)
+    x = np.zeros((V, len(index), T))
+    rows, cols = np.nonzero(mask[:, 1:])                   # real steps t >= 2 (0-based cols + 1)
+    x[y[rows, cols], rows, cols + 1] = 1.0
+    return x, y, mask
+
+
+def batch_loss_and_gradients(lm: LanguageModel, x, y, mask):
+    """Summed cross-entropy of a batch and its gradient, through the output layer and BPTT.
+
+        L = sum_i sum_t mask[i, t] * -log y_hat<t>_(i)[y<t>_(i)]
+
+    Parameters
+    ----------
+    lm : LanguageModel
+    x : ndarray (V, m, T), y : int ndarray (m, T), mask : ndarray (m, T) (``make_batch``)
+
+    Returns
+    -------
+    loss : float, summed over the real steps (nats)
+    grads : dict "d" + parameter key -> ndarray, the gradient of that sum. Padded steps contribute
+        nothing to either.
+    """
+    return loss_and_gradients(lm.params, x, y, lm.cell, mask=mask, reduction="sum")
+
+
+# ----------------------------------------------------------------------------------------------
+# progress bar
+# ----------------------------------------------------------------------------------------------
+
+class TrainingProgress:
+    """A progress bar for ``train_language_model``: an ipywidgets bar and a status line per epoch.
+
+    Display it in a notebook cell, then pass it as ``progress``. Its text view (what nbval compares)
+    is a fixed line, so the cell's stored output does not depend on how fast the machine is; the bar
+    and the status line move while the notebook runs.
+
+    Parameters
+    ----------
+    epochs : int >= 1, the length of the bar
+    title : str, what is being trained
+
+    Attributes
+    ----------
+    records : list of the dicts received (one per epoch)
+    status : str, the latest status line
+    """
+
+    def __init__(self, epochs: int, title: str = "training"):
+        import ipywidgets as widgets
+
+        self.epochs = check_positive_int("TrainingProgress", "epochs", epochs)
+        self.title = str(title)
+        self.bar = widgets.IntProgress(value=0, min=0, max=self.epochs, description="epoch 0",
+                                       layout=widgets.Layout(width="260px"))
+        self.label = widgets.HTML(value=f"{self.title}: waiting to start")
+        self.box = widgets.HBox([self.bar, self.label])
+        self.records = []
+        self.status = ""
+
+    def __call__(self, record: dict) -> None:
+        """Move the bar to ``record["epoch"]`` and show the losses and the time so far."""
+        self.records.append(dict(record))
+        self.bar.value = min(int(record["epoch"]), self.epochs)
+        self.bar.description = f"epoch {record['epoch']}"
+        held = record.get("heldout_loss")
+        held_text = "" if held is None or not np.isfinite(held) else f", held-out {held:.3f}"
+        self.status = (f"{self.title}: epoch {record['epoch']}/{self.epochs}, loss per token: "
+                       f"train {record['train_loss']:.3f}{held_text}; {record['seconds']:.1f} s")
+        self.label.value = self.status
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        bundle = self.box._repr_mimebundle_(include=include, exclude=exclude) or {}
+        if isinstance(bundle, tuple):
+            bundle = bundle[0]
+        bundle = dict(bundle)
+        bundle["text/plain"] = (f"Progress bar: {self.title}, {self.epochs} epochs "
+                                f"(it moves while the notebook runs)")
+        return bundle
+
+
+# ----------------------------------------------------------------------------------------------
+# training
+# ----------------------------------------------------------------------------------------------
+
+_BLAS = []      # cached [(get_num_threads, set_num_threads)] of numpy's OpenBLAS, or [None]
+
+
+def _openblas_functions():
+    """numpy's bundled OpenBLAS thread functions, found next to numpy; None if there are none."""
+    if _BLAS:
+        return _BLAS[0]
+    found = None
+    root = Path(np.__file__).resolve().parent
+    names = [("scipy_openblas_get_num_threads64_", "scipy_openblas_set_num_threads64_"),
+             ("scipy_openblas_get_num_threads", "scipy_openblas_set_num_threads"),
+             ("openblas_get_num_threads64_", "openblas_set_num_threads64_"),
+             ("openblas_get_num_threads", "openblas_set_num_threads")]
+    for folder in (root.parent / "numpy.libs", root / ".dylibs", root / "_core"):
+        if found is not None or not folder.is_dir():
+            continue
+        for lib_path in sorted(folder.iterdir()):
+            if "openblas" not in lib_path.name.lower() or found is not None:
+                continue
+            try:
+                lib = ctypes.CDLL(str(lib_path))
+            except OSError:
+                continue
+            for get_name, set_name in names:
+                if hasattr(lib, get_name) and hasattr(lib, set_name):
+                    getter, setter = getattr(lib, get_name), getattr(lib, set_name)
+                    getter.restype, setter.restype = ctypes.c_int, None
+                    setter.argtypes = [ctypes.c_int]
+                    found = (getter, setter)
+                    break
+    _BLAS.append(found)
+    return found
+
+
+def _one_blas_thread(function):
+    """Decorator: run ``function`` inside ``single_blas_thread``."""
+    import functools
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with single_blas_thread():
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+@contextlib.contextmanager
+def single_blas_thread():
+    """Run the block with one OpenBLAS thread, then restore the previous number of threads.
+
+    For the small matrix products of a small recurrent network one thread is faster than several
+    (no hand-offs between threads), and results do not depend on the number of cores. Does nothing
+    if numpy's BLAS is not a bundled OpenBLAS.
+    """
+    functions = _openblas_functions()
+    if functions is None:
+        yield
+        return
+    getter, setter = functions
+    before = getter()
+    setter(1)
+    try:
+        yield
+    finally:
+        setter(before)
+
+
+def _check_real(where: str, name: str, value, low=0.0) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not math.isfinite(value) or value <= low:
+        raise ValueError(f"{where}: {name} must be a finite number > {low:g}, got {value!r}")
+    return float(value)
+
+
+def _make_optimizer(where, optimizer, learning_rate):
+    """An optimiser object passes through; "adam" / "adagrad" make a new one with the learning rate."""
+    if not isinstance(optimizer, str) and callable(getattr(optimizer, "step", None)):
+        return optimizer
+    check_choice(where, "optimizer", optimizer, OPTIMIZERS)
+    learning_rate = _check_real(where, "learning_rate", learning_rate)
+    return Adam(learning_rate) if optimizer == "adam" else Adagrad(learning_rate)
+
+
+def _batches(rng, lengths: np.ndarray, batch_size: int, batching: str) -> list:
+    """The batches of one epoch: lists of sequence indices, every sequence exactly once.
+
+    "random": shuffle, then cut into batches of ``batch_size``.
+    "by_length": shuffle, sort by length (ties keep the random order), cut, shuffle the batches. The
+    sequences of a batch then have (nearly) the same length, so almost no padded step is computed,
+    but each update sees only one length, which makes training noisier per epoch.
+    """
+    order = rng.permutation(len(lengths))
+    if batching == "by_length":
+        order = order[np.argsort(lengths[order], kind="stable")]
+    batches = [order[s:s + batch_size] for s in range(0, len(order), batch_size)]
+    if batching == "by_length":
+        batches = [batches[j] for j in rng.permutation(len(batches))]
+    return batches
+
+
+def train_language_model(train, vocab: Vocabulary = None, *, level: str = "char", cell: str = "rnn",
+                         n_a: int = 100, epochs: int = 10, batch_size: int = 64, optimizer="adam",
+                         learning_rate: float = 0.01, clip=5.0, seed: int = 0, heldout=None,
+                         max_length=100, batching: str = "random", progress=None, lm: LanguageModel = None):
+    """Train a language model on token lists with mini-batches, BPTT, clipping and Adam / Adagrad.
+
+    Every epoch visits every training sequence once. Sequences are grouped by length into batches of
+    ``batch_size`` (padded to the batch's longest, masked), and each batch makes one update:
+
+        g = (1 / number of real tokens in the batch) * dL/dparameters        (BPTT through the cell)
+        g = clip_by_global_norm(g, clip)
+        parameters = optimizer.step(parameters, g)
+
+    Parameters
+    ----------
+    train : list of lists of str, the training sequences (``tokenize``), without <EOS>
+    vocab : Vocabulary with <PAD> (``build_vocabulary``); default: all tokens of ``train``
+    level : {"char", "word"}, how the tokens were made (kept in the model, used by the sampler)
+    cell : {"rnn", "gru", "lstm"}
+    n_a : int >= 1, hidden units
+    epochs : int >= 1
+    batch_size : int >= 1, sequences per update
+    optimizer : "adam", "adagrad", or an optimiser object of ``helpers.optim`` (its state carries on)
+    learning_rate : float > 0 (used with a string optimizer)
+    clip : float > 0 or None, threshold of the global gradient norm (None: no clipping)
+    seed : int >= 0, seeds the initial weights and the order of the batches
+    heldout : list of lists of str or None; if given, its loss per token is measured after every epoch
+    max_length : int or None, the longest sequence allowed (with <EOS>); longer ones raise ValueError
+    batching : {"random", "by_length"}, how sequences are grouped into batches: at random (the
+        default), or sorted by length so that almost no padded step is computed (faster per epoch,
+        but every update sees a single length, which learns less per epoch)
+    progress : callable(record) or None, called after every epoch with a dict: epoch, train_loss,
+        heldout_loss, seconds; a ``TrainingProgress`` fits
+    lm : LanguageModel or None, a model to continue training (its vocabulary, cell, level and size
+        are used; vocab, cell, level, n_a are then ignored). It is not changed: a new one is returned.
+
+    Returns
+    -------
+    lm : LanguageModel, the trained model
+    history : dict of ndarrays (epochs,)
+        "epoch" 1..epochs; "train_loss", the mean loss per token over the epoch's batches (nats);
+        "heldout_loss" (NaN without held-out data); "seconds" and "cpu_seconds" since the start;
+        and the ints "train_tokens" (real tokens per epoch) and "padded_steps" (steps computed per
+        epoch, padding included), "updates" (per epoch).
+
+    A loss that becomes NaN or inf stops training with a ValueError saying at which epoch.
+    """
+    where = "train_language_model"
+    epochs = check_positive_int(where, "epochs", epochs)
+    batch_size = check_positive_int(where, "batch_size", batch_size)
+    seed = check_positive_int(where, "seed", seed, minimum=0)
+    check_choice(where, "batching", batching, ("random", "by_length"))
+    if clip is not None:
+        clip = _check_real(where, "clip", clip)
+    if progress is not None and not callable(progress):
+        raise ValueError(f"{where}: progress must be callable (e.g. a TrainingProgress) or None, got {progress!r:.60}")
+    if isinstance(train, (list, tuple)) and not any(len(s) for s in train if isinstance(s, (list, tuple))):
+        raise ValueError(f"{where}: train is an empty corpus ({len(train)} sequence(s), no token); "
+                         f"a language model needs at least one token to learn from")
+    if lm is None:
+        if vocab is None:
+            vocab = build_vocabulary(train)
+        lm = new_language_model(vocab, level, cell, n_a, seed)
+    else:
+        lm = _check_lm(where, lm)
+        lm = LanguageModel({k: np.array(v, dtype=np.float64) for k, v in lm.params.items()},
+                           lm.vocab, lm.cell, lm.level)
+    vocab = lm.vocab
+    corpus = encode_corpus(train, vocab, max_length)
+    held = None if heldout is None else encode_corpus(heldout, vocab, max_length)
+    opt = _make_optimizer(where, optimizer, learning_rate)
+    rng = np.random.default_rng(seed)
+
+    history = {key: [] for key in ("epoch", "train_loss", "heldout_loss", "seconds", "cpu_seconds",
+                                   "train_tokens", "padded_steps", "updates")}
+    with single_blas_thread():
+        lm = _train_epochs(where, lm, corpus, held, opt, rng, epochs, batch_size, batching, clip, progress,
+                           history)
+    return lm, {key: np.array(values) for key, values in history.items()}
+
+
+def _train_epochs(where, lm, corpus, held, opt, rng, epochs, batch_size, batching, clip, progress, history):
+    """The epoch loop of ``train_language_model``; fills ``history`` and returns the trained model."""
+    V = lm.V
+    start, cpu_start = time.perf_counter(), time.process_time()
+    for epoch in range(1, epochs + 1):
+        total, tokens, steps, updates = 0.0, 0, 0, 0
+        for index in _batches(rng, corpus.lengths, batch_size, batching):
+            x, y, mask = make_batch(corpus, index, V)
+            loss, grads = batch_loss_and_gradients(lm, x, y, mask)
+            if not np.isfinite(loss):
+                raise ValueError(f"{where}: the loss became {loss} at epoch {epoch}; "
+                                 f"try clipping or a smaller learning rate")
+            n = int(corpus.lengths[index].sum())
+            grads = {k: g / n for k, g in grads.items()}
+            if clip is not None:
+                grads, _ = clip_by_global_norm(grads, clip)
+            lm.params = opt.step(lm.params, grads)
+            total, tokens, steps, updates = total + loss, tokens + n, steps + mask.size, updates + 1
+        held_loss = evaluate(lm, corpus=held)["loss_per_token"] if held is not None else float("nan")
+        record = {"epoch": epoch, "train_loss": total / tokens, "heldout_loss": held_loss,
+                  "seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu_start,
+                  "train_tokens": tokens, "padded_steps": steps, "updates": updates}
+        for key, value in record.items():
+            history[key].append(value)
+        if progress is not None:
+            progress(record)
+    return lm
+
+
+def train_names_model(progress=None, **changes):
+    """The character-level model of notebook 05, trained on the census first names.
+
+        train = tokenize(load_names("train"), "char"), held-out likewise
+        vocab = build_vocabulary(train, order="alphabetical")          <PAD> <UNK> <EOS> a ... z
+        train_language_model(train, vocab, level="char", heldout=held, **NAMES_RECIPE)
+
+    Training is deterministic, so notebook 06 gets the same model as notebook 05 without a file
+    passed between them.
+
+    Parameters
+    ----------
+    progress : callable or None, passed to ``train_language_model`` (e.g. a ``TrainingProgress``)
+    **changes : settings that replace those of ``NAMES_RECIPE`` (e.g. epochs=1 for a quick try)
+
+    Returns
+    -------
+    lm : LanguageModel
+    history : dict (``train_language_model``)
+    data : dict with train_names, heldout_names (lists of str), train_tokens, heldout_tokens, vocab
+    """
+    unknown = sorted(set(changes) - set(NAMES_RECIPE))
+    if unknown:
+        raise ValueError(f"train_names_model: {', '.join(unknown)} is not a setting of NAMES_RECIPE "
+                         f"(settings: {', '.join(NAMES_RECIPE)})")
+    train_names, heldout_names = load_names("train"), load_names("heldout")
+    train_tokens, heldout_tokens = tokenize(train_names, "char"), tokenize(heldout_names, "char")
+    vocab = build_vocabulary(train_tokens, order="alphabetical")
+    settings = {**NAMES_RECIPE, **changes}
+    lm, history = train_language_model(train_tokens, vocab, level="char", heldout=heldout_tokens,
+                                       progress=progress, **settings)
+    data = {"train_names": train_names, "heldout_names": heldout_names, "train_tokens": train_tokens,
+            "heldout_tokens": heldout_tokens, "vocab": vocab}
+    return lm, history, data
+
+
+# ----------------------------------------------------------------------------------------------
+# probabilities
+# ----------------------------------------------------------------------------------------------
+
+def _log_softmax(z: np.ndarray) -> np.ndarray:
+    shifted = z - z.max(axis=0, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=0, keepdims=True))
+
+
+@_one_blas_thread
+def token_log_probs(lm: LanguageModel, corpus: Corpus, chunk: int = 1024) -> np.ndarray:
+    """log P(y<t> | y<1..t-1>) of every token of a corpus, teacher-forced (the true tokens are fed).
+
+    Parameters
+    ----------
+    lm : LanguageModel
+    corpus : Corpus (``encode_corpus``)
+    chunk : int, sequences per forward pass (bounds the memory)
+
+    Returns
+    -------
+    log_p : ndarray (N, T_max), the natural log of each step's probability; 0.0 on padding
+    """
+    lm = _check_lm("token_log_probs", lm)
+    out = np.zeros(corpus.targets.shape)
+    for s in range(0, len(corpus), chunk):
+        index = np.arange(s, min(s + chunk, len(corpus)))
+        x, y, mask = make_batch(corpus, index, lm.V)
+        z, _ = model_forward(lm.params, x, lm.cell)
+        logp = _log_softmax(z)                                      # (V, m, T)
+        picked = np.take_along_axis(logp, y[None], axis=0)[0]      # (m, T)
+        out[index, :y.shape[1]] = picked * mask
+    return out
+
+
+def evaluate(lm: LanguageModel, token_lists=None, *, corpus: Corpus = None) -> dict:
+    """Loss per token and perplexity of a model on a corpus.
+
+        loss_per_token = -(1/N) sum over the N predicted tokens (with every <EOS>) of log P(token | before)
+        perplexity = exp(loss_per_token)
+
+    Parameters
+    ----------
+    lm : LanguageModel
+    token_lists : list of lists of str (``tokenize``), or
+    corpus : Corpus, already encoded
+
+    Returns
+    -------
+    dict with loss_per_token (nats), perplexity, bits_per_token (= loss / ln 2), n_tokens,
+    n_sequences, total_nats (= -log P of the whole corpus), loss_per_sequence (nats).
+    """
+    lm = _check_lm("evaluate", lm)
+    if corpus is None:
+        corpus = encode_corpus(token_lists, lm.vocab)
+    total = -float(token_log_probs(lm, corpus).sum())
+    n = corpus.n_tokens
+    loss = total / n
+    return {"loss_per_token": loss, "perplexity": math.exp(loss), "bits_per_token": loss / math.log(2),
+            "n_tokens": n, "n_sequences": len(corpus), "total_nats": total,
+            "loss_per_sequence": total / len(corpus)}
+
+
+def sequence_probability(lm: LanguageModel, text) -> dict:
+    """P(y<1>, ..., y<T_y>) of one sequence by the chain rule, in log space.
+
+        log P = sum_t log P(y<t> | y<1..t-1>),   the last token being <EOS>
+
+    Parameters
+    ----------
+    lm : LanguageModel
+    text : str (tokenised at the model's level) or list of str tokens. Tokens the vocabulary does not
+        know are scored as <UNK> (listed under "unknown"), never a KeyError.
+
+    Returns
+    -------
+    dict with
+        tokens : list of T_y str (the text's tokens as the model sees them, then "<EOS>")
+        step_probs : ndarray (T_y,), P(y<t> | y<1..t-1>)
+        log_probs : ndarray (T_y,), their natural logs
+        log_prob : float, the sum (natural log of P)
+        log10_prob : float, log_prob / ln 10 (P = 10 ** log10_prob)
+        prob : float, exp(log_prob) (0.0 when it underflows; log_prob stays exact)
+        unknown : list of (t, token) replaced by <UNK>
+    """
+    where = "sequence_probability"
+    lm = _check_lm(where, lm)
+    if isinstance(text, str):
+        tokens = tokenize(text, lm.level)[0]
+    elif isinstance(text, (list, tuple)) and all(isinstance(t, str) for t in text):
+        tokens = list(text)
+    else:
+        raise ValueError(f"{where}: text must be a str or a list of str tokens, got {text!r:.60}")
+    unknown = lm.vocab.unknown(tokens)
+    corpus = encode_corpus([tokens], lm.vocab)
+    log_probs = token_log_probs(lm, corpus)[0, :corpus.lengths[0]]
+    shown = [UNK if tok not in lm.vocab else tok for tok in tokens] + [EOS]
+    log_prob = float(log_probs.sum())
+    return {"tokens": shown, "step_probs": np.exp(log_probs), "log_probs": log_probs, "log_prob": log_prob,
+            "log10_prob": log_prob / math.log(10), "prob": math.exp(log_prob), "unknown": unknown}
+
+
+def initial_state(lm: LanguageModel, m: int = 1):
+    """The state before the first step: zeros (a<0>, and c<0> for the LSTM), for m sequences."""
+    z = np.zeros((lm.n_a, m))
+    return (z, z.copy()) if lm.cell == "lstm" else z
+
+
+def step(lm: LanguageModel, previous, state):
+    """One step of the model for m sequences at once: feed the previous token, get next-token scores.
+
+        x<t> = 0 if previous is None (t = 1), else one-hot(previous)
+        h<t> = cell(x<t>, h<t-1>),   z<t> = Wy @ h<t> + by,   y_hat<t> = softmax(z<t>)
+
+    Parameters
+    ----------
+    lm : LanguageModel
+    previous : None (the first step) or int array (m,) of token indices y<t-1>
+    state : the state after step t-1 (``initial_state`` for t = 1); for the LSTM a pair (a, c)
+
+    Returns
+    -------
+    z : ndarray (V, m), the scores of the next token (softmax(z) gives its probabilities)
+    state : the state after step t
+    """
+    a_prev = state[0] if lm.cell == "lstm" else state
+    m = a_prev.shape[1]
+    x = np.zeros((lm.V, m, 1))
+    if previous is not None:
+        previous = np.asarray(previous)
+        x[previous, np.arange(m), 0] = 1.0
+    p = lm.params
+    if lm.cell == "rnn":
+        h, _ = rnn_states_forward(x, a_prev, p)
+        new_state = h[:, :, 0]
+    elif lm.cell == "gru":
+        h, _ = gru_states_forward(x, a_prev, p)
+        new_state = h[:, :, 0]
+    else:
+        h, c, _ = lstm_states_forward(x, a_prev, p, c0=state[1])
+        new_state = (h[:, :, 0], c[:, :, 0])
+    z = p["Wy"] @ h[:, :, 0] + p["by"]
+    return z, new_state
+
+
+# ----------------------------------------------------------------------------------------------
+# n-gram baselines
+# ----------------------------------------------------------------------------------------------
+
+class NGramBaseline:
+    """A unigram (order 1) or bigram (order 2) model with add-alpha smoothing.
+
+    Attributes
+    ----------
+    order : 1 or 2
+    alpha : float, the added count
+    vocab : Vocabulary
+    probs : ndarray, (V,) for order 1: P(k); (V + 1, V) for order 2: probs[j, k] = P(k | previous j),
+        with row V the start context (before the first token). Column <PAD> is 0: it never occurs.
+    """
+
+    def __init__(self, order, alpha, vocab, probs):
+        self.order, self.alpha, self.vocab, self.probs = order, alpha, vocab, probs
+
+    def token_log_probs(self, corpus: Corpus) -> np.ndarray:
+        """log P of every token of an encoded corpus: ndarray (N, T_max), 0.0 on padding."""
+        y = corpus.targets
+        mask = np.arange(y.shape[1])[None, :] < corpus.lengths[:, None]
+        if self.order == 1:
+            p = self.probs[y]
+        else:
+            prev = np.concatenate([np.full((len(y), 1), len(self.vocab)), y[:, :-1]], axis=1)
+            p = self.probs[prev, y]
+        return np.where(mask, np.log(np.where(mask, p, 1.0)), 0.0)
+
+    def evaluate(self, token_lists=None, *, corpus: Corpus = None) -> dict:
+        """Loss per token (nats) and perplexity on a corpus (same keys as ``evaluate``)."""
+        if corpus is None:
+            corpus = encode_corpus(token_lists, self.vocab)
+        total = -float(self.token_log_probs(corpus).sum())
+        loss = total / corpus.n_tokens
+        return {"loss_per_token": loss, "perplexity": math.exp(loss), "bits_per_token": loss / math.log(2),
+                "n_tokens": corpus.n_tokens, "n_sequences": len(corpus), "total_nats": total,
+                "loss_per_sequence": total / len(corpus)}
+
+    def __repr__(self):
+        return f"NGramBaseline({'unigram' if self.order == 1 else 'bigram'}, alpha={self.alpha:g}, V={len(self.vocab)})"
+
+
+def ngram_baseline(train, vocab: Vocabulary, order: int = 2, alpha: float = 1.0) -> NGramBaseline:
+    """Count-based unigram or bigram model of a training corpus, with add-alpha smoothing.
+
+        unigram:  P(k)     = (count(k) + alpha) / (N + alpha K)
+        bigram:   P(k | j) = (count(j, k) + alpha) / (count(j) + alpha K),   j = start for the first token
+
+    where counts run over the targets of the corpus (each sequence's tokens and its <EOS>) and K is
+    the number of tokens that can occur: the vocabulary without <PAD>.
+
+    Parameters
+    ----------
+    train : list of lists of str (``tokenize``) or Corpus
+    vocab : Vocabulary with <PAD>
+    order : 1 or 2
+    alpha : float > 0
+
+    Returns
+    -------
+    NGramBaseline
+    """
+    where = "ngram_baseline"
+    check_choice(where, "order", order, (1, 2))
+    alpha = _check_real(where, "alpha", alpha)
+    if not isinstance(vocab, Vocabulary) or vocab.pad_index is None:
+        raise ValueError(f"{where}: vocab must be a Vocabulary with <PAD> (use build_vocabulary), got {vocab!r:.80}")
+    corpus = train if isinstance(train, Corpus) else encode_corpus(train, vocab)
+    V, pad = len(vocab), vocab.pad_index
+    y = corpus.targets
+    mask = np.arange(y.shape[1])[None, :] < corpus.lengths[:, None]
+    allowed = np.ones(V)
+    allowed[pad] = 0.0
+    K = V - 1
+    if order == 1:
+        counts = np.bincount(y[mask], minlength=V).astype(np.float64)
+        probs = (counts + alpha) * allowed / (counts.sum() + alpha * K)
+    else:
+        prev = np.concatenate([np.full((len(y), 1), V), y[:, :-1]], axis=1)
+        counts = np.zeros((V + 1, V))
+        np.add.at(counts, (prev[mask], y[mask]), 1.0)
+        probs = (counts + alpha) * allowed / (counts.sum(axis=1, keepdims=True) + alpha * K)
+    return NGramBaseline(order, alpha, vocab, probs)
+
+
+# ----------------------------------------------------------------------------------------------
+# save / load
+# ----------------------------------------------------------------------------------------------
+
+def save_model(lm: LanguageModel, path) -> Path:
+    """Save a model with ``np.savez``: its parameters, vocabulary, cell, level and size.
+
+    Parameters
+    ----------
+    lm : LanguageModel
+    path : str or Path; ".npz" is added if missing (as np.savez does)
+
+    Returns
+    -------
+    path : Path of the written file
+    """
+    lm = _check_lm("save_model", lm)
+    path = Path(path)
+    if path.suffix != ".npz":
+        path = path.with_name(path.name + ".npz")
+    meta = {"__format__": np.array(_FORMAT), "__cell__": np.array(lm.cell), "__level__": np.array(lm.level),
+            "__n_a__": np.array(lm.n_a, dtype=np.int64), "__vocab__": np.array(lm.vocab.itos)}
+    np.savez(path, **meta, **{k: np.asarray(v, dtype=np.float64) for k, v in lm.params.items()})
+    return path
+
+
+def load_model(path, vocab: Vocabulary = None, cell: str = None) -> LanguageModel:
+    """Load a model saved by ``save_model`` with ``np.load(allow_pickle=False)``, checking every array.
+
+    Parameters
+    ----------
+    path : str or Path of a .npz file
+    vocab : Vocabulary or None; if given, the file's vocabulary must be this one (same tokens, same order)
+    cell : str or None; if given, the file's cell kind must be this one
+
+    Returns
+    -------
+    LanguageModel whose arrays equal the saved ones bit for bit.
+
+    Raises
+    ------
+    FileNotFoundError if there is no such file; ValueError if it is not a readable .npz file (corrupted,
+    truncated, pickled objects), if an array has the wrong shape or type or holds NaN / inf, if it
+    holds arrays a model of its kind does not have, or if it does not match ``vocab`` / ``cell``;
+    KeyError if an array is missing. Every message names the file (not its folder) and the array.
+    """
+    where = "load_model"
+    path = Path(path)
+    name = path.name
+    if not path.is_file():
+        raise FileNotFoundError(f"{where}: no file named {name}")
+    try:
+        with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as data:
+            arrays = {key: data[key] for key in data.files}
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError, RuntimeError) as exc:
+        raise ValueError(f"{where}: {name} is not a readable .npz file of a language model "
+                         f"(it may be corrupted or truncated)") from exc
+    for key in _META:
+        if key not in arrays:
+            have = ", ".join(sorted(arrays)) or "nothing"
+            raise KeyError(f"{where}: {name} is missing the array '{key}' (it has: {have}); "
+                           f"it was not written by save_model")
+    fmt = arrays["__format__"]
+    if fmt.shape != () or str(fmt) != _FORMAT:
+        raise ValueError(f"{where}: {name} has format {str(fmt)!r:.60}, expected {_FORMAT!r}")
+    kind, level = str(arrays["__cell__"]), str(arrays["__level__"])
+    check_choice(where, f"the cell stored in {name}", kind, CELL_KINDS)
+    check_choice(where, f"the level stored in {name}", level, LEVELS)
+    n_a_arr = arrays["__n_a__"]
+    if n_a_arr.shape != () or not np.issubdtype(n_a_arr.dtype, np.integer) or int(n_a_arr) < 1:
+        raise ValueError(f"{where}: {name} stores n_a = {n_a_arr!r:.40}, expected a positive integer")
+    n_a = int(n_a_arr)
+    itos = arrays["__vocab__"]
+    if itos.ndim != 1 or itos.dtype.kind != "U" or list(itos[:3]) != [PAD, UNK, EOS]:
+        raise ValueError(f"{where}: {name} stores a vocabulary that does not start with <PAD>, <UNK>, <EOS> "
+                         f"(got {itos[:3].tolist() if itos.ndim == 1 else itos!r:.60})")
+    try:
+        file_vocab = Vocabulary([str(t) for t in itos[3:]], pad=True)
+    except ValueError as exc:
+        raise ValueError(f"{where}: {name} stores an invalid vocabulary: {exc}") from None
+    if vocab is not None and list(vocab.itos) != list(file_vocab.itos):
+        raise ValueError(f"{where}: {name} was saved with a different vocabulary ({len(file_vocab)} tokens: "
+                         f"{' '.join(file_vocab.itos[:8])} ...) than the expected one ({len(vocab)} tokens: "
+                         f"{' '.join(vocab.itos[:8])} ...)")
+    if cell is not None and cell != kind:
+        raise ValueError(f"{where}: {name} holds a {kind} model, expected a {cell} model")
+    V = len(file_vocab)
+    shapes = _param_shapes(kind, V, n_a)
+    params = {}
+    for key, (expected, layout) in shapes.items():
+        if key not in arrays:
+            have = ", ".join(k for k in sorted(arrays) if k not in _META)
+            raise KeyError(f"{where}: {name} is missing the array '{key}' of a {kind} model "
+                           f"(it has: {have})")
+        arr = arrays[key]
+        if arr.dtype != np.float64:
+            raise ValueError(f"{where}: array '{key}' of {name} must hold float64 numbers, got dtype {arr.dtype}")
+        check_shape(where, f"array '{key}' of {name}", arr, expected, layout,
+                    f"for n_a = {n_a} and a vocabulary of V = {V} tokens")
+        check_finite(where, f"array '{key}' of {name}", arr)
+        params[key] = arr
+    extra = sorted(set(arrays) - set(shapes) - set(_META))
+    if extra:
+        raise ValueError(f"{where}: {name} holds arrays that a {kind} model does not have: {', '.join(extra)}")
+    return LanguageModel(params, file_vocab, kind, level)
+
+
+# ----------------------------------------------------------------------------------------------
+# statistics and plots
+# ----------------------------------------------------------------------------------------------
+
+def corpus_statistics(token_lists, vocab: Vocabulary) -> dict:
+    """Sizes that decide the cost of a language model on a corpus.
+
+    Parameters
+    ----------
+    token_lists : list of lists of str, vocab : Vocabulary
+
+    Returns
+    -------
+    dict with n_sequences, vocab_size (V), mean_length and max_length (tokens with <EOS>),
+    n_tokens (predictions per epoch), unk_fraction (share of tokens that are <UNK>).
+    """
+    corpus = encode_corpus(token_lists, vocab)
+    real = np.arange(corpus.targets.shape[1])[None, :] < corpus.lengths[:, None]
+    n_unk = int(((corpus.targets == vocab.unk_index) & real).sum())
+    return {"n_sequences": len(corpus), "vocab_size": len(vocab), "mean_length": float(corpus.lengths.mean()),
+            "max_length": int(corpus.lengths.max()), "n_tokens": corpus.n_tokens,
+            "unk_fraction": n_unk / corpus.n_tokens}
+
+
+def plot_history(history: dict, baselines: dict = None, title: str = "loss per token", unit: str = "token"):
+    """Training and held-out loss per token by epoch, with horizontal lines for baselines.
+
+    Parameters
+    ----------
+    history : dict from ``train_language_model``
+    baselines : dict label -> loss per token (e.g. {"bigram": 2.4}), drawn dashed
+    title : str
+    unit : str, what a token is, for the axis label ("nats per character")
+
+    Returns
+    -------
+    fig : matplotlib Figure (not shown; pass it to ``intro_views.show_figure``)
+    """
+    import matplotlib.pyplot as plt
+
+    with plt.ioff():
+        fig, ax = plt.subplots(figsize=(7, 3.2))
+    epochs = history["epoch"]
+    ax.plot(epochs, history["train_loss"], "o-", color="C0", label="training (mean over the epoch)")
+    if np.isfinite(history["heldout_loss"]).any():
+        ax.plot(epochs, history["heldout_loss"], "s-", color="C3", label="held-out (end of epoch)")
+    for j, (label, value) in enumerate((baselines or {}).items()):
+        ax.axhline(value, ls="--", lw=1.2, color=f"C{j + 1 if j < 2 else j + 3}", label=f"{label} baseline")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(f"nats per {unit}")
+    ax.set_title(title)
+    ax.legend(fontsize=8, loc="upper right")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def plot_step_probabilities(results, labels=None):
+    """Bar charts of P(y<t> | y<1..t-1>) for a few sequences, one row each (``sequence_probability``).
+
+    Parameters
+    ----------
+    results : list of dicts from ``sequence_probability``
+    labels : list of str or None, a title for each row (default: the text); log10 P is added.
+        Bars below 0.05 are red, with their value written in red above them.
+
+    Returns
+    -------
+    fig : matplotlib Figure (not shown)
+    """
+    import matplotlib.pyplot as plt
+
+    if not isinstance(results, (list, tuple)) or not results:
+        raise ValueError("plot_step_probabilities: results must be a non-empty list of sequence_probability dicts")
+    T = max(len(r["tokens"]) for r in results)
+    with plt.ioff():
+        fig, axes = plt.subplots(len(results), 1, figsize=(max(5.0, 0.55 * T + 1.5), 1.9 * len(results)),
+                                 squeeze=False)
+    for i, (ax, r) in enumerate(zip(axes[:, 0], results)):
+        p = r["step_probs"]
+        low = p < 0.05
+        ax.bar(np.arange(len(p)), p, color=np.where(low, "C3", "C0"))
+        ax.set_xticks(np.arange(len(p)))
+        ax.set_xticklabels(r["tokens"], fontsize=9)
+        ax.set_xlim(-0.6, T - 0.4)
+        ax.set_ylim(0, 1)
+        ax.set_ylabel("P(y<t> | before)", fontsize=8)
+        label = labels[i] if labels else f"{''.join(r['tokens'][:-1])}"
+        ax.set_title(f"{label}:  log10 P = {r['log10_prob']:.2f}", fontsize=10)
+        for t, q in enumerate(p):
+            ax.text(t, min(q + 0.03, 0.88), f"{q:.2f}" if q >= 0.01 else f"{q:.3f}", ha="center", fontsize=7,
+                    color="C3" if low[t] else ("white" if q > 0.85 else "black"))
+    fig.tight_layout()
+    return fig
