@@ -337,7 +337,8 @@ def temperature_view(lm: LanguageModel, temperature: float = 1.0, prefix: str = 
 
 
 def _short(label: str) -> str:
-    return {EOS: "EOS", UNK: "UNK"}.get(label, label)
+    """A tick label that fits one bar: "end" for <EOS>, "?" for <UNK>."""
+    return {EOS: "end", UNK: "?"}.get(label, label)
 
 
 def temperature_explorer(lm: LanguageModel, known=(), prefix: str = "", temperature: float = 1.0, n: int = 10,
@@ -368,13 +369,14 @@ def temperature_explorer(lm: LanguageModel, known=(), prefix: str = "", temperat
     ax.set_xticklabels([_short(lab) for lab in first["labels"]], fontsize=7)
     ax.set_ylim(0, 1)
     ax.set_ylabel("P(next token)")
+    ax.set_xlabel("next token (end = <EOS>, ? = <UNK>)", fontsize=8)
     ax.legend(fontsize=8, loc="upper right")
     title = ax.set_title("", fontsize=10)
     ax_text.axis("off")
     heading = ax_text.text(0.0, 1.0, "", fontsize=9, va="top", transform=ax_text.transAxes)
-    lines = [ax_text.text(0.02, 0.9 - 0.085 * i, "", fontsize=9, va="top", family="monospace",
+    step_y = 0.82 / max(n, 1)
+    lines = [ax_text.text(0.02, 0.84 - step_y * i, "", fontsize=9, va="top", family="monospace",
                           transform=ax_text.transAxes) for i in range(n)]
-    fig.tight_layout()
 
     def compute(temperature, prefix, seed):
         return temperature_view(lm, temperature, prefix, n, seed, known)
@@ -386,7 +388,8 @@ def temperature_explorer(lm: LanguageModel, known=(), prefix: str = "", temperat
         shown = repr(view["prefix"]) if view["prefix"] else "the start"
         title.set_text(f"next token after {shown} at T = {view['temperature']:.2f}: "
                        f"entropy {view['entropy']:.2f} bits (model {view['entropy_model']:.2f})")
-        heading.set_text(f"{n} samples, {view['fraction_new']:.0%} new (grey: in the training set)")
+        heading.set_text(f"{n} samples at T = {view['temperature']:.2f}, {view['fraction_new']:.0%} new\n"
+                         f"(grey: in the training set)")
         for line, text, is_new in zip(lines, view["samples"], view["new"]):
             line.set_text(text if len(text) <= 24 else text[:23] + "…")
             line.set_color("C0" if is_new else "0.6")
@@ -405,5 +408,7 @@ def temperature_explorer(lm: LanguageModel, known=(), prefix: str = "", temperat
         "prefix": widgets.Text(value=prefix, description="prefix", continuous_update=False),
         "seed": widgets.IntSlider(value=seed, min=0, max=50, description="seed"),
     }
+    draw(first)                      # fill the texts first, so the layout makes room for them
+    fig.tight_layout()
     return Explorer("temperature: the next-token distribution and samples", controls, fig, compute, draw,
                     describe)
