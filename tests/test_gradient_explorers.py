@@ -1,0 +1,473 @@
+"""Gradient-flow explorer, subject-verb example, value versus norm clipping and the latch (notebook 07).
+
+Expected values come from theory, not from the code's own output:
+- one step back multiplies dL/da by diag(g'(z)) Waa.T, of norm <= gamma * sigma_max (gamma = 1 for tanh,
+  relu, linear): the Pascanu bound (gamma sigma_max)^(T-t), and for a linear RNN with Waa = s Q (Q
+  orthogonal) exactly s^(T-t);
+- a Gaussian n x n matrix rescaled to largest singular value sigma has spectral radius about sigma / 2
+  (quarter-circle and circular laws), so a random tanh RNN with sigma_max = 1.5 has gain ~0.75 < 1 and its
+  gradients vanish, while sigma_max = 4 (gain ~2 > 1) makes it chaotic and its gradients grow
+  (Sompolinsky, Crisanti and Sommers, 1988);
+- the gated cells' memory Jacobians are ~diag(1 - Gamma_u) (GRU) and ~diag(Gamma_f) (LSTM);
+- clipping by value and by norm by hand on small vectors;
+- the latch's chain rule da<T>/da<0> = prod w (1 - a<t>^2) and its fixed point a* = tanh(w a*).
+Rows of the reach map are compared with gradient_flow.reach_map, itself checked by finite differences.
+"""
+import itertools
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from helpers.cells import get_cell
+from helpers.gradcheck import numerical_gradient
+from helpers.gradient_explorers import (
+    ACTIVATIONS,
+    CAT_SENTENCE,
+    N_A_MAX,
+    RECURRENT_CHOICES,
+    T_MAX,
+    clip_2d_explorer,
+    clip_2d_view,
+    clip_comparison,
+    flow_network,
+    gradient_flow_explorer,
+    gradient_flow_view,
+    latch_curves,
+    map_image,
+    map_rows,
+    plot_latch,
+    plot_sentence_gradient,
+    reach_rows,
+    sentence_gradient,
+    subject_reach,
+)
+from helpers.gradient_flow import latch_experiment, reach_map, state_gradient_norms
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def rel(a, b):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return float(np.max(np.abs(a - b) / np.maximum(np.abs(b), 1e-300)))
+
+
+# ----------------------------------------------------------------------------------------------
+# the networks and the reach-map rows
+# ----------------------------------------------------------------------------------------------
+
+def test_flow_network_builds_what_the_controls_say():
+    cell, p, x = flow_network("RNN", "relu", "orthogonal", sigma_max=1.7, input_scale=0.3, T=20, n_a=6, seed=2)
+    assert cell == get_cell("rnn", activation="relu") and x.shape == (3, 1, 20)
+    assert np.allclose(np.linalg.svd(p["Waa"], compute_uv=False), 1.7, rtol=1e-12)
+    _, p, _ = flow_network("RNN", "tanh", "gaussian", sigma_max=0.6, n_a=6)
+    assert np.linalg.norm(p["Waa"], 2) == pytest.approx(0.6, rel=1e-12)
+    cell, p, _ = flow_network("GRU", keep_bias=5.0, n_a=4)
+    assert cell.kind == "gru" and np.all(p["bu"] == -5.0)          # Gamma_u = sigmoid(... - 5) ~ 0
+    cell, p, _ = flow_network("LSTM", keep_bias=5.0, n_a=4)
+    assert cell.kind == "lstm" and np.all(p["bf"] == 5.0)          # Gamma_f = sigmoid(... + 5) ~ 1
+
+
+def test_a_longer_sequence_extends_the_same_inputs():
+    _, _, short = flow_network(T=30, seed=4)
+    _, _, long = flow_network(T=T_MAX, seed=4)
+    assert np.array_equal(short, long[:, :, :30])
+    _, _, gated = flow_network("LSTM", T=30, seed=4)
+    assert np.array_equal(gated, short)                            # every cell reads the same sequence
+
+
+def test_gated_cells_ignore_the_rnn_only_controls():
+    a = gradient_flow_view("GRU", "tanh", "gaussian", 1.0, 0.1, T=40, n_a=5)
+    b = gradient_flow_view("GRU", "linear", "orthogonal", 7.0, 2.5, T=40, n_a=5)
+    assert np.array_equal(a["norms"], b["norms"]) and np.array_equal(a["map"], b["map"], equal_nan=True)
+    c = gradient_flow_view("RNN", keep_bias=0.0, T=40, n_a=5)
+    d = gradient_flow_view("RNN", keep_bias=8.0, T=40, n_a=5)
+    assert np.array_equal(c["norms"], d["norms"])
+
+
+def test_map_rows_by_hand():
+    assert np.array_equal(map_rows(1), [0])
+    assert np.array_equal(map_rows(10), np.arange(10))             # 2 * 1200 / 10 = 240 >= 10: every row
+    rows = map_rows(200)                                            # 2 * 1200 / 200 = 12 rows
+    assert rows.size == 12 and rows[0] == 0 and rows[-1] == 199 and np.all(np.diff(rows) > 0)
+    assert map_rows(400, "GRU").size == 4                           # 2400 / 2000 = 1, raised to the minimum 4
+    assert map_rows(50).size == 40                                  # 2400 / 50 = 48, capped at 40
+    with pytest.raises(ValueError, match="map_rows: cell must be one of"):
+        map_rows(10, "rnn")
+
+
+@pytest.mark.parametrize("kind", ["rnn", "gru", "lstm"])
+def test_reach_rows_are_rows_of_the_reach_map(kind):
+    T = 9
+    cell = get_cell(kind)
+    rng = np.random.default_rng(3)
+    params = cell.init(2, 4, seed=1)
+    x = rng.normal(size=(2, 1, T))
+    full = reach_map(cell, params, x)["map"]
+    out = reach_rows(cell, params, x, [0, 4, 8])
+    assert np.array_equal(out["rows"], [0, 4, 8]) and not out["exploded"] and out["exploded_in"] is None
+    assert np.allclose(out["map"], full[[0, 4, 8]], rtol=1e-12, equal_nan=True)
+    assert np.all(np.isnan(out["map"][0, 1:])) and np.all(np.isnan(out["map"][1, 5:]))
+
+
+def test_reach_rows_report_a_forward_overflow():
+    """relu RNN with Waa = 1e200 I, Wax = 1, x = 1: a<0> = 3, a<1> = 3e200 + 3, a<2> ~ 9e400 = inf."""
+    params = {"Wax": np.ones((2, 3)), "Waa": 1e200 * np.eye(2), "ba": np.zeros((2, 1))}
+    out = reach_rows(get_cell("rnn", activation="relu"), params, np.ones((3, 1, 5)), [1, 2, 4])
+    assert out["exploded"] and out["exploded_in"] == "forward"
+    assert out["map"][0, 1] == pytest.approx(1.0) and out["map"][0, 0] == pytest.approx(1e200, rel=1e-12)
+    assert np.all(np.isnan(out["map"][1:]))
+
+
+def test_reach_rows_refuse_bad_rows_and_inputs():
+    cell = get_cell("rnn")
+    params = cell.init(2, 3, seed=0)
+    x = np.zeros((2, 1, 5))
+    with pytest.raises(ValueError, match=r"reach_rows: rows must be strictly increasing steps in \[0, T_x - 1\]"):
+        reach_rows(cell, params, x, [2, 1])
+    with pytest.raises(ValueError, match=r"reach_rows: rows must be strictly increasing steps"):
+        reach_rows(cell, params, x, [0, 5])
+    with pytest.raises(ValueError, match="reach_rows: rows must be a non-empty 1-D sequence of int"):
+        reach_rows(cell, params, x, [])
+    with pytest.raises(ValueError, match="reach_rows: rows must be a non-empty 1-D sequence of int"):
+        reach_rows(cell, params, x, [0.5])
+    with pytest.raises(ValueError, match=r"reach_rows: x must be one sequence of shape \(n_x, 1, T_x\)"):
+        reach_rows(cell, params, np.zeros((2, 2, 5)), [0])
+    with pytest.raises(ValueError, match="reach_rows: x must be 3-D"):
+        reach_rows(cell, params, np.zeros((2, 5)), [0])
+
+
+# ----------------------------------------------------------------------------------------------
+# the facts the notebook asserts
+# ----------------------------------------------------------------------------------------------
+
+def test_sigma_below_one_vanishes_geometrically_under_the_bound():
+    """Every step back multiplies by diag(1 - a^2) Waa.T, of norm <= sigma_max = 0.8."""
+    v = gradient_flow_view(sigma_max=0.8, T=100, n_a=32)
+    n = v["norms"]
+    assert v["verdict"] == "vanishes" and v["bound_holds"]
+    assert np.all(n[:-1] <= 0.8 * n[1:] * (1 + 1e-12))
+    assert n[0] <= 0.8 ** 99 * (1 + 1e-12)
+
+
+@pytest.mark.parametrize("activation,recurrent", list(itertools.product(ACTIVATIONS, RECURRENT_CHOICES)))
+@pytest.mark.parametrize("sigma", [0.5, 1.0, 2.5])
+def test_the_pascanu_bound_always_holds(activation, recurrent, sigma):
+    v = gradient_flow_view("RNN", activation, recurrent, sigma, 1.0, T=60, n_a=8, seed=1, reach=False)
+    assert v["bound_holds"]
+    assert np.array_equal(v["bound"], sigma ** np.arange(59, -1, -1.0))
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_sigma_one_and_a_half_is_not_enough_to_explode(seed):
+    """Gaussian Waa with sigma_max = 1.5 has spectral radius ~0.75: the gain is below 1."""
+    v = gradient_flow_view(sigma_max=1.5, input_scale=0.1, T=100, n_a=32, seed=seed, reach=False)
+    assert v["verdict"] == "vanishes"                              # below 1e-2 of the last step
+    saturated = gradient_flow_view(sigma_max=1.5, input_scale=3.0, T=100, n_a=32, seed=seed, reach=False)
+    assert saturated["ratio"] < v["ratio"]                         # saturated units pass even less
+
+
+def test_a_larger_sigma_makes_the_tanh_gradient_grow():
+    """Gain ~2 > 1 with weak input: the random tanh network is chaotic, Jacobian products grow."""
+    grown = [gradient_flow_view(sigma_max=4.0, input_scale=0.1, T=100, n_a=32, seed=s, reach=False)["ratio"]
+             for s in range(10)]
+    assert gradient_flow_view(sigma_max=4.0, input_scale=0.1, T=100, n_a=32, seed=0)["verdict"] == "grows"
+    assert sum(r > 1.0 for r in grown) >= 9
+
+
+@pytest.mark.parametrize("s", [0.9, 1.0, 1.1])
+def test_linear_orthogonal_rnn_follows_s_to_the_power_exactly(s):
+    v = gradient_flow_view("RNN", "linear", "orthogonal", s, 0.5, T=120, n_a=7, seed=3)
+    assert v["exact"] and v["theory_error"] < 1e-12
+    assert rel(v["norms"], s ** np.arange(119, -1, -1.0)) < 1e-12
+    assert not gradient_flow_view("RNN", "linear", "gaussian", s, 0.5, T=20, n_a=7)["exact"]
+
+
+def test_backward_explosion_starts_where_s_to_the_power_passes_1e300():
+    """Zero input keeps every state at 0; the gradient is 8^(T-t) exactly. 8^332 = 10^299.8 < 1e300 and
+    8^333 = 10^300.7 > 1e300, so with T = 400 step t = 400 - 333 = 67 is the first (latest) exploded one."""
+    v = gradient_flow_view("RNN", "linear", "orthogonal", 8.0, 0.0, T=400, n_a=4, seed=0)
+    assert v["exploded_in"] == "backward" and v["exploded_at"] == 67 and v["verdict"] == "exploded"
+    assert np.all(np.isnan(v["norms"][:67])) and np.all(np.isfinite(v["norms"][67:]))
+    assert v["map_exploded"]
+
+
+def test_forward_explosion_is_reported_not_raised():
+    v = gradient_flow_view("RNN", "linear", "orthogonal", 8.0, 0.5, T=400, n_a=4, seed=0)
+    assert v["exploded_in"] == "forward" and 300 < v["exploded_at"] <= 400
+    assert np.all(np.isnan(v["norms"]))
+    rows = v["map_rows"]
+    assert np.all(np.isnan(v["map"][rows >= v["exploded_at"]]))           # those losses are not numbers
+    assert np.all(np.isfinite(v["map"][0, :1]))                           # the first loss still is
+
+
+def test_gates_near_keep_carry_the_gradient_back():
+    gru = gradient_flow_view("GRU", keep_bias=6.0, T=100, n_a=16)
+    assert gru["verdict"] == "survives" and gru["ratio"] > 0.3       # (1 - sigmoid(-6))^99 ~ 0.78
+    assert gradient_flow_view("GRU", keep_bias=0.0, T=100, n_a=16)["verdict"] == "vanishes"
+    lstm = gradient_flow_view("LSTM", keep_bias=6.0, T=100, n_a=16)
+    c = lstm["c_norms"]
+    assert c[0] >= 0.5 * c[-2]                                       # sigmoid(6)^98 ~ 0.78
+    assert lstm["measured_on"] == "c" and lstm["ratio"] == c[0] / c[-2] and lstm["verdict"] == "survives"
+    plain = gradient_flow_view("LSTM", keep_bias=0.0, T=100, n_a=16)
+    assert plain["c_norms"][0] < 1e-3 * plain["c_norms"][-2] and plain["verdict"] == "vanishes"
+    assert gradient_flow_view("LSTM", T=1, n_a=3)["measured_on"] == "a"   # one step: no memory gradient yet
+
+
+def test_view_is_the_cells_own_bptt_and_the_map_ends_with_it():
+    v = gradient_flow_view(sigma_max=1.2, T=30, n_a=5, seed=7)
+    cell, params, x = flow_network(sigma_max=1.2, T=30, n_a=5, seed=7)
+    assert np.array_equal(v["norms"], state_gradient_norms(cell, params, x)["norms"])
+    assert np.array_equal(v["map"][-1], v["norms"]) and v["map_rows"][-1] == 30
+    assert np.allclose(v["map"], reach_map(cell, params, x)["map"], rtol=1e-12, equal_nan=True)
+    assert gradient_flow_view(T=30, n_a=5, reach=False)["map"] is None
+
+
+# ----------------------------------------------------------------------------------------------
+# every corner of the controls: no exception, no warning (pytest turns warnings into errors)
+# ----------------------------------------------------------------------------------------------
+
+SIGMAS, INPUTS, TS, NS, SEEDS, KEEPS = (0.1, 8.0), (0.0, 3.0), (1, T_MAX), (1, N_A_MAX), (0, 9), (0.0, 8.0)
+
+
+def _check_corner(v, T):
+    n = v["norms"]
+    assert n.shape == (T,) and not np.any(np.isinf(n))
+    if v["exploded_at"] is None:
+        assert np.all(np.isfinite(n)) and np.all(n >= 0)
+    else:
+        assert 1 <= v["exploded_at"] <= T and np.any(np.isnan(n))
+    M = v["map"]
+    assert M.shape == (v["map_rows"].size, T)
+    assert np.all(np.isnan(M) | ((M >= 0) & (M <= 1e300)))
+
+
+@pytest.mark.parametrize("activation,recurrent", list(itertools.product(ACTIVATIONS, RECURRENT_CHOICES)))
+def test_every_corner_of_the_rnn_controls(activation, recurrent):
+    for sigma, scale, T, n_a, seed in itertools.product(SIGMAS, INPUTS, TS, NS, SEEDS):
+        v = gradient_flow_view("RNN", activation, recurrent, sigma, scale, 0.0, T, n_a, seed)
+        _check_corner(v, T)
+        assert v["bound_holds"]
+
+
+@pytest.mark.parametrize("cell", ["GRU", "LSTM"])
+def test_every_corner_of_the_gated_controls(cell):
+    for keep, T, n_a, seed in itertools.product(KEEPS, TS, NS, SEEDS):
+        _check_corner(gradient_flow_view(cell, keep_bias=keep, T=T, n_a=n_a, seed=seed), T)
+
+
+def test_the_explorer_draws_the_extremes_without_warnings():
+    ex = gradient_flow_explorer(T=20, n_a=4)
+    settings = [dict(cell="RNN", activation="linear", recurrent="orthogonal", sigma_max=8.0, input_scale=0.0,
+                     T=400, n_a=1), dict(input_scale=3.0, n_a=64), dict(sigma_max=0.1, T=400, input_scale=0.0),
+                dict(activation="relu", sigma_max=8.0, T=1), dict(cell="GRU", keep_bias=0.0, T=400, n_a=64),
+                dict(cell="LSTM", keep_bias=8.0, T=1, n_a=1), dict(cell="LSTM", keep_bias=0.0, T=400, reach=False)]
+    for values in settings:
+        ex.set(**values)
+        ex.figure.canvas.draw()
+        assert np.isfinite(ex.last_update_ms)
+
+
+# ----------------------------------------------------------------------------------------------
+# the explorer
+# ----------------------------------------------------------------------------------------------
+
+def test_map_image_by_hand():
+    """rows 1 and 3 of a T = 3 map: row 1 fills image row 1, row 3 fills image rows 2 and 3.
+    log10 values 0, -2 and 0 give the colour range [-2, 0]; the exploded entry (k = 2 <= 3) is 0 + 1."""
+    view = {"map": np.array([[1.0, np.nan, np.nan], [0.01, np.nan, 1.0]]), "map_rows": np.array([1, 3])}
+    image, vmin, vmax = map_image(view)
+    assert (vmin, vmax) == (-2.0, 0.0)
+    expected = np.array([[0.0, np.nan, np.nan], [-2.0, 1.0, 0.0], [-2.0, 1.0, 0.0]])
+    assert np.array_equal(image, expected, equal_nan=True)
+    zero = {"map": np.array([[0.0, np.nan], [1.0, 1.0]]), "map_rows": np.array([1, 2])}
+    image, vmin, vmax = map_image(zero)
+    assert image[0, 0] == vmin - 1.0                                 # an exact zero: below the range
+
+
+def test_explorer_recomputes_and_redraws_in_place():
+    ex = gradient_flow_explorer(T=50, n_a=8)
+    ax, ax_m = ex.figure.axes[:2]
+    line = next(ln for ln in ax.lines if ln.get_label().startswith("‖∂L<T>/∂a<t>‖"))
+    r = ex.set(activation="linear", recurrent="orthogonal", sigma_max=8.0, input_scale=0.0, T=400, n_a=4)
+    assert r["exploded_at"] == 67 and "exploded at step 67" in ex.status.value
+    assert line is next(ln for ln in ax.lines if ln.get_label().startswith("‖∂L<T>/∂a<t>‖"))
+    finite = np.isfinite(r["norms"])
+    assert np.allclose(line.get_ydata()[finite], np.log10(r["norms"][finite]))
+    image = ax_m.images[0]
+    assert image.get_array().shape == (400, 400)
+    assert np.any(image.get_array() > image.get_clim()[1])          # exploded entries, drawn red
+    blast = [p for p in ax.patches if p.get_visible()]
+    assert len(blast) == 1 and blast[0].get_width() == 67
+    ex.set(cell="GRU")
+    assert ex.controls["sigma_max"].disabled and not ex.controls["keep_bias"].disabled
+    ex.set(cell="RNN", reach=False)
+    assert not ex.controls["sigma_max"].disabled and ex.controls["keep_bias"].disabled
+    assert not image.get_visible() and np.isfinite(ex.last_update_ms)
+
+
+def test_view_refuses_bad_controls():
+    with pytest.raises(ValueError, match="flow_network: cell must be one of 'RNN', 'GRU', 'LSTM'"):
+        gradient_flow_view("rnn")
+    with pytest.raises(ValueError, match=r"flow_network: sigma_max must be a finite number in \[0.1, 8\]"):
+        gradient_flow_view(sigma_max=9.0)
+    with pytest.raises(ValueError, match=r"flow_network: T must be an integer in \[1, 400\], got 401"):
+        gradient_flow_view(T=401)
+    with pytest.raises(ValueError, match=r"flow_network: n_a must be an integer in \[1, 64\], got 0"):
+        gradient_flow_view(n_a=0)
+    with pytest.raises(ValueError, match="flow_network: activation must be one of"):
+        gradient_flow_view(activation="sigmoid")
+    with pytest.raises(ValueError, match=r"flow_network: keep_bias must be a finite number in \[0, 8\]"):
+        gradient_flow_view(keep_bias=np.nan)
+    with pytest.raises(ValueError, match="gradient_flow_view: reach must be True or False"):
+        gradient_flow_view(reach="yes")
+
+
+# ----------------------------------------------------------------------------------------------
+# the subject-verb example
+# ----------------------------------------------------------------------------------------------
+
+def _softmax(z):
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+def test_sentence_gradient_starts_from_the_output_layer_and_matches_finite_differences():
+    tokens = ("the", "cats", "ate", "a", "lot")
+    n_a = 4
+    v = sentence_gradient(tokens, subject=2, n_a=n_a, sigma_max=1.3, input_scale=0.8, seed=1)
+    assert v["verb"] == "were" and v["tokens"] == tokens
+    # rebuild the network through the documented builders and check the first and the deepest norm
+    from helpers.gradient_flow import rnn_for_gradient_study
+    from helpers.gradient_explorers import SENTENCE_WORDS
+    cell, params, _ = rnn_for_gradient_study(n_a, len(SENTENCE_WORDS), 1.3, seed=1, T=1, input_scale=0.8)
+    Wy = np.random.default_rng([1, 2]).normal(0.0, 1.0 / np.sqrt(n_a), size=(2, n_a))
+    x = np.zeros((len(SENTENCE_WORDS), 1, 5))
+    x[[SENTENCE_WORDS.index(w) for w in tokens], 0, np.arange(5)] = 1.0
+    a, _ = cell.forward(x, np.zeros((n_a, 1)), params)
+    p = _softmax(Wy @ a[:, 0, -1])
+    assert v["loss"] == pytest.approx(-np.log(p[1]), rel=1e-12)
+    assert v["norms"][-1] == pytest.approx(np.linalg.norm(Wy.T @ (p - [0.0, 1.0])), rel=1e-12)
+
+    def loss_from(t):                       # L as a function of a<t>: run the words after t from it
+        def f(state):
+            h = cell.forward(x[:, :, t + 1:], state, params)[0][:, 0, -1] if t < 4 else state[:, 0]
+            return float(-np.log(_softmax(Wy @ h)[1]))
+        return f
+    for t in (0, 1, 3):
+        fd = numerical_gradient(loss_from(t), a[:, :, t])
+        assert rel(v["norms"][t], np.linalg.norm(fd)) < 1e-7
+    assert v["ratio"] == pytest.approx(v["norms"][1] / v["norms"][-1], rel=1e-15)
+
+
+def test_the_verbs_gradient_at_the_subject_is_under_the_bound():
+    v = sentence_gradient(sigma_max=1.0)
+    assert v["tokens"] == CAT_SENTENCE and v["verb"] == "was" and v["subject"] == 2
+    T = len(CAT_SENTENCE)
+    assert np.all(v["norms"] <= v["norms"][-1] * (1 + 1e-12))      # sigma_max = 1: never above the last
+    assert v["ratio"] < 1e-3
+    reach = subject_reach([0, 5, 10, 20], sigma_max=0.9)
+    assert reach["ratio"][0] == 1.0                                  # the subject is the last word
+    assert np.all(reach["ratio"] <= 0.9 ** np.array([0, 5, 10, 20]) * (1 + 1e-12))
+    assert T == 15
+
+
+def test_sentence_functions_refuse_bad_input():
+    with pytest.raises(ValueError, match="sentence_gradient: every token must be one of SENTENCE_WORDS, got 'dog'"):
+        sentence_gradient(("the", "dog", "ate"))
+    with pytest.raises(ValueError, match=r"sentence_gradient: subject must be an integer in \[1, 3\]"):
+        sentence_gradient(("the", "cat", "ate"), subject=4)
+    with pytest.raises(ValueError, match="sentence_gradient: tokens must be a sequence of at least 2 words"):
+        sentence_gradient("the cat")
+    with pytest.raises(ValueError, match="subject_reach: gaps must be a non-empty 1-D sequence of int >= 0"):
+        subject_reach([-1])
+    with pytest.raises(ValueError, match="subject_reach: subject_word must be one of"):
+        subject_reach([1], subject_word="dog")
+    with pytest.raises(KeyError, match="plot_sentence_gradient: view must be the dict of sentence_gradient"):
+        plot_sentence_gradient({"tokens": ()})
+    fig = plot_sentence_gradient(sentence_gradient(), subject_reach([0, 3]))
+    assert len(fig.axes) == 2
+
+
+# ----------------------------------------------------------------------------------------------
+# clipping by value and by norm
+# ----------------------------------------------------------------------------------------------
+
+def test_clip_comparison_by_hand():
+    """g = (3, 0.5), c = 1: by value (1, 0.5), cos = 3.25 / (sqrt(9.25) sqrt(1.25)); by norm g / sqrt(9.25)."""
+    g = {"dW": np.array([3.0, 0.5])}
+    out = clip_comparison(g, 1.0)
+    assert out["norm"] == pytest.approx(np.sqrt(9.25)) and out["n_entries"] == 2
+    assert out["value_norm"] == pytest.approx(np.sqrt(1.25))
+    assert out["value_cosine"] == pytest.approx(3.25 / (np.sqrt(9.25) * np.sqrt(1.25)))
+    assert out["norm_norm"] == pytest.approx(1.0) and out["norm_cosine"] == pytest.approx(1.0)
+    assert out["norm_turn_deg"] == pytest.approx(0.0, abs=1e-6) and out["value_turn_deg"] > 1.0
+    assert out["clipped_fraction"] == 0.5 and out["value_norm_limit"] == pytest.approx(np.sqrt(2))
+    assert np.array_equal(g["dW"], [3.0, 0.5])                       # not changed
+
+
+def test_clipping_by_value_does_not_bound_the_norm():
+    """100 entries of 5 clipped to 1: norm sqrt(100) = 10 = c sqrt(N), ten times the threshold; the
+    direction is kept here because every entry is cut by the same factor."""
+    out = clip_comparison({"dA": np.full((10, 5), 5.0), "dB": np.full(50, -5.0)}, 1.0)
+    assert out["value_norm"] == pytest.approx(10.0) and out["value_norm_limit"] == pytest.approx(10.0)
+    assert out["value_cosine"] == pytest.approx(1.0) and out["norm_norm"] == pytest.approx(1.0)
+
+
+def test_clip_2d_view_by_hand():
+    v = clip_2d_view(angle=45.0, length=4.0, threshold=1.0)        # (2.83, 2.83) -> (1, 1): same direction
+    assert np.allclose(v["by_value"], [1.0, 1.0]) and v["turn"] == pytest.approx(0.0, abs=1e-9)
+    assert v["value_norm"] == pytest.approx(np.sqrt(2)) and v["norm_norm"] == pytest.approx(1.0)
+    v = clip_2d_view(angle=20.0, length=4.0, threshold=1.0)        # (3.76, 1.37) -> (1, 1): turned to 45 degrees
+    assert v["value_angle"] == pytest.approx(45.0) and v["turn"] == pytest.approx(25.0)
+    assert v["norm_angle"] == pytest.approx(20.0) and np.allclose(v["by_norm"], v["g"] / 4.0)
+    v = clip_2d_view(angle=30.0, length=0.5, threshold=1.0)        # shorter than c: both leave it alone
+    assert np.allclose(v["by_value"], v["g"]) and np.allclose(v["by_norm"], v["g"])
+    with pytest.raises(ValueError, match=r"clip_2d_view: angle must be a finite number in \[0, 90\]"):
+        clip_2d_view(angle=100.0)
+    with pytest.raises(ValueError, match="clip_2d_view: length and threshold must be > 0"):
+        clip_2d_view(length=0.0)
+
+
+def test_clip_2d_explorer_updates_its_artists():
+    ex = clip_2d_explorer()
+    r = ex.set(angle=20.0, length=4.0, threshold=1.0)
+    value_line = next(ln for ln in ex.figure.axes[0].lines if ln.get_label() == "clipped by value")
+    assert np.allclose(value_line.get_xydata()[1], r["by_value"])
+    assert "+25.0°" in ex.status.value
+    ex.set(length=10.0, threshold=5.0, angle=90.0)
+    ex.figure.canvas.draw()
+
+
+# ----------------------------------------------------------------------------------------------
+# the latch
+# ----------------------------------------------------------------------------------------------
+
+def test_latch_curves_follow_the_chain_rule_and_the_fixed_points():
+    c = latch_curves(ws=(0.5, 2.0), T=30, a0=0.5)
+    for i, w in enumerate((0.5, 2.0)):
+        a = c["a"][i]
+        assert c["grad"][i, -1] == latch_experiment(w, 30, 0.5)["da_T_da0"]
+        assert rel(c["grad"][i], np.cumprod(w * (1.0 - a ** 2))) < 1e-12     # da<t>/da<t-1> = w (1 - a<t>^2)
+    w, fp, slope = c["w_grid"], c["grid_fixed_point"], c["grid_slope"]
+    assert np.all(fp[w <= 1.0] == 0.0) and np.all(fp[w > 1.0] > 0.0)
+    assert np.allclose(np.tanh(w * fp), fp, atol=1e-14)
+    assert np.all(slope[w > 1.0] < 1.0)                              # every held value sits where the map is flat
+    assert abs(c["a"][1, -1]) > 0.9 and abs(c["grad"][1, -1]) < 1e-15  # w = 2: holds, and the gradient is gone
+
+
+def test_latch_bad_input_and_plot():
+    with pytest.raises(ValueError, match="latch_curves: ws must hold 1 to 6 self-weights, got 7"):
+        latch_curves(ws=np.ones(7))
+    with pytest.raises(ValueError, match=r"latch_curves: T must be an integer in \[1, 400\]"):
+        latch_curves(T=0)
+    with pytest.raises(ValueError, match="latch_curves: ws must hold only finite"):
+        latch_curves(ws=[np.inf])
+    with pytest.raises(KeyError, match="plot_latch: curves must be the dict of latch_curves, missing 'ws'"):
+        plot_latch({})
+    fig = plot_latch(latch_curves(T=5))
+    assert len(fig.axes) == 3 and len(fig.axes[0].lines) == 4
