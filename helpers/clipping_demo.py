@@ -1,0 +1,366 @@
+"""Training with and without gradient clipping, on a task whose loss surface has a cliff.
+
+The task ("window sum"): read T numbers x<1> .. x<T> ~ N(0, 1) and say, after the last one, whether the
+last ``window`` of them add up to a positive number,
+
+    y = 1  if  x<T-window+1> + ... + x<T> > 0,   else y = 0.
+
+The model is a linear RNN (a<t> = Waa a<t-1> + Wax x<t> + ba, no squashing) with a softmax output
+layer on the last state, trained by plain gradient descent (SGD) on one fixed batch. A linear RNN
+solves the task by keeping a running sum that forgets the old inputs: a recurrent weight a little
+below 1. Just above 1, the state multiplies the early inputs by about rho^T (rho the largest |eigenvalue|
+of Waa), and so do the loss and its gradient: the loss surface has a cliff at rho = 1. A gradient-descent
+step that lands beyond it meets a gradient many orders of magnitude larger, the next step throws the
+weights far away, the states overflow and the loss is no longer a number.
+
+Clipping the global norm of the gradient to a threshold c (optim.clip_by_global_norm) limits every step
+to length learning_rate * c, whatever the gradient: a step onto the cliff is followed by a step of
+bounded length, and training recovers. Too small a c makes every step short, so training is slow.
+
+Every run here records, per step, the loss, the global gradient norm before clipping and whether
+clipping acted; a run stops, without an exception or a warning, when the loss or the gradient
+overflows (``diverged_at``).
+"""
+from __future__ import annotations
+
+import math
+
+import ipywidgets as widgets
+import numpy as np
+
+from ._checks import check_positive_int
+from .cells import get_cell
+from .explorer import Explorer, new_figure
+from .gradient_flow import scaled_orthogonal
+from .optim import SGD, clip_by_global_norm, global_norm
+from .training import accuracy, init_model, loss_and_gradients
+
+__all__ = [
+    "CELL",
+    "DEFAULT_THRESHOLDS",
+    "make_window_task",
+    "init_window_model",
+    "train_clipped",
+    "clipping_sweep",
+    "threshold_label",
+    "sweep_view",
+    "clipping_sweep_explorer",
+]
+
+CELL = get_cell("rnn", activation="linear")
+"""The model's cell: a linear RNN."""
+
+DEFAULT_THRESHOLDS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, None)
+"""The thresholds of the sweep; None is no clipping."""
+
+
+def _check_real(where, name, value, low=0.0, low_open=True):
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+    if ok:
+        value = float(value)
+        ok = math.isfinite(value) and (value > low if low_open else value >= low)
+    if not ok:
+        rel = ">" if low_open else ">="
+        raise ValueError(f"{where}: {name} must be a finite number {rel} {low:g}, got {value!r}")
+    return value
+
+
+def _check_threshold(where, threshold):
+    return None if threshold is None else _check_real(where, "threshold", threshold)
+
+
+def make_window_task(m=64, T=50, window=10, seed=0):
+    """m sequences of T numbers and their labels: is the sum of the last ``window`` numbers positive?
+
+        x<t>_(i) ~ N(0, 1),    y_(i) = 1 if sum_{t > T - window} x<t>_(i) > 0 else 0
+
+    Parameters
+    ----------
+    m : int >= 1, the number of sequences
+    T : int >= 1, their length
+    window : int in [1, T]
+    seed : int >= 0, seed of np.random.default_rng
+
+    Returns
+    -------
+    x : ndarray (1, m, T)
+    y : ndarray (m,) int
+    """
+    where = "make_window_task"
+    m = check_positive_int(where, "m", m)
+    T = check_positive_int(where, "T", T)
+    window = check_positive_int(where, "window", window)
+    if window > T:
+        raise ValueError(f"{where}: window must be an integer in [1, T] = [1, {T}], got {window}")
+    seed = check_positive_int(where, "seed", seed, minimum=0)
+    x = np.random.default_rng(seed).normal(size=(1, m, T))
+    y = (x[0, :, T - window:].sum(axis=1) > 0).astype(int)
+    return x, y
+
+
+def init_window_model(n_a=4, sigma=0.9, input_scale=0.1, seed=0):
+    """A linear RNN for the window task: Waa = sigma * Q (Q orthogonal: every singular value is sigma),
+    Wax ~ N(0, input_scale^2), ba = 0, and a two-class output layer (training.init_model).
+
+    Parameters
+    ----------
+    n_a : int >= 1; sigma : float >= 0; input_scale : float >= 0; seed : int >= 0
+
+    Returns
+    -------
+    model : dict with Wax (n_a, 1), Waa (n_a, n_a), ba (n_a, 1), Wy (2, n_a), by (2, 1)
+    """
+    where = "init_window_model"
+    n_a = check_positive_int(where, "n_a", n_a)
+    sigma = _check_real(where, "sigma", sigma, low_open=False)
+    input_scale = _check_real(where, "input_scale", input_scale, low_open=False)
+    seed = check_positive_int(where, "seed", seed, minimum=0)
+    model = init_model(CELL, 1, n_a, 2, seed=seed)
+    model["Waa"] = scaled_orthogonal(n_a, sigma, seed=seed)
+    model["Wax"] = np.random.default_rng([seed, 3]).normal(0.0, input_scale, size=(n_a, 1))
+    return model
+
+
+def _finite_dict(d):
+    return all(np.all(np.isfinite(v)) for v in d.values())
+
+
+def _loss_or_overflow(model, x, y):
+    """(loss, grads) of the model, or (nan, None) if the forward pass overflows.
+
+    loss_and_gradients refuses states that are not finite (ValueError); that case is confirmed by
+    running the cell, and any other ValueError is passed on.
+    """
+    try:
+        return loss_and_gradients(model, x, y, CELL, readout="last", reduction="mean")
+    except ValueError:
+        h, _ = CELL.forward(x, np.zeros((model["Waa"].shape[0], x.shape[1])),
+                            {k: model[k] for k in CELL.param_keys})
+        if np.all(np.isfinite(h)):
+            raise
+        return float("nan"), None
+
+
+def train_clipped(model, x, y, threshold=None, steps=80, learning_rate=0.2):
+    """Full-batch gradient descent on the window task, clipping the global gradient norm to ``threshold``.
+
+    Each step:  loss, g = loss_and_gradients(model, x, y, readout="last")       (mean over the batch)
+                norm = ||g||  (global_norm, over every parameter gradient)
+                g <- clip_by_global_norm(g, threshold)                        (skipped if threshold is None)
+                model <- model - learning_rate * g                            (SGD)
+
+    The run stops at the first step whose loss or gradient is not a finite number (the forward pass
+    or the gradient overflowed; floating-point overflow is silenced, so no warning is printed).
+
+    Parameters
+    ----------
+    model : dict from ``init_window_model`` (not changed)
+    x : ndarray (1, m, T); y : ndarray (m,) int, from ``make_window_task``
+    threshold : float > 0, or None for no clipping
+    steps : int >= 1
+    learning_rate : float > 0
+
+    Returns
+    -------
+    run : dict
+        threshold : float or None
+        loss : ndarray (steps,), the loss before each step's update; NaN from ``diverged_at`` on
+        grad_norm : ndarray (steps,), ||g|| before clipping (inf if it overflowed); NaN after the stop
+        clipped : ndarray (steps,) bool, clipping shortened the step
+        diverged_at : None, or the 1-based step whose loss or gradient was not finite
+        model : dict, the parameters after the last finite step
+    """
+    where = "train_clipped"
+    threshold = _check_threshold(where, threshold)
+    steps = check_positive_int(where, "steps", steps)
+    optimizer = SGD(_check_real(where, "learning_rate", learning_rate))
+    model = {k: np.array(v, dtype=np.float64) for k, v in model.items()}
+    losses, norms = np.full(steps, np.nan), np.full(steps, np.nan)
+    clipped = np.zeros(steps, dtype=bool)
+    diverged_at = None
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(steps):
+            loss, grads = _loss_or_overflow(model, x, y)
+            if grads is None or not (math.isfinite(loss) and _finite_dict(grads)):
+                diverged_at = k + 1
+                if grads is not None and math.isfinite(loss):
+                    losses[k], norms[k] = loss, math.inf
+                break
+            norm = global_norm(grads)
+            losses[k], norms[k] = loss, norm
+            if not math.isfinite(norm):
+                diverged_at = k + 1
+                break
+            if threshold is not None:
+                grads, _ = clip_by_global_norm(grads, threshold)
+                clipped[k] = norm > threshold
+            new = optimizer.step(model, grads)
+            if not _finite_dict(new):          # the weights overflowed: the next loss is not a number
+                diverged_at = k + 2 if k + 1 < steps else None
+                break
+            model = new
+    return {"threshold": threshold, "loss": losses, "grad_norm": norms, "clipped": clipped,
+            "diverged_at": diverged_at, "model": model}
+
+
+def threshold_label(threshold):
+    """How the sweep names a threshold: "none" for None, else the number as written ("0.1", "10")."""
+    return "none" if threshold is None else f"{threshold:g}"
+
+
+def clipping_sweep(thresholds=DEFAULT_THRESHOLDS, steps=80, learning_rate=0.2, m=64, T=50, window=10, n_a=4,
+                   sigma=0.9, seed=0, test_m=500):
+    """The same model trained once per threshold, on the same batch, and scored on a test batch.
+
+    Parameters
+    ----------
+    thresholds : sequence of float > 0 or None (no clipping), distinct
+    steps, learning_rate : as in ``train_clipped``
+    m, T, window : the training batch (``make_window_task(m, T, window, seed)``)
+    n_a, sigma : the model (``init_window_model(n_a, sigma, seed=seed)``)
+    seed : int >= 0
+    test_m : int >= 1, the size of the test batch (drawn with seed + 1000)
+
+    Returns
+    -------
+    sweep : dict
+        labels : list of str (``threshold_label``), in the order given
+        runs : dict label -> run of ``train_clipped``, with also test_accuracy (NaN if diverged)
+        steps, learning_rate, T, window : the settings
+    """
+    where = "clipping_sweep"
+    thresholds = list(thresholds)
+    if not thresholds:
+        raise ValueError(f"{where}: thresholds must hold at least one threshold, got []")
+    labels = [threshold_label(_check_threshold(where, c)) for c in thresholds]
+    if len(set(labels)) != len(labels):
+        raise ValueError(f"{where}: thresholds must be distinct, got {thresholds!r}")
+    x, y = make_window_task(m, T, window, seed)
+    x_test, y_test = make_window_task(test_m, T, window, seed + 1000)
+    start = init_window_model(n_a, sigma, seed=seed)
+    runs = {}
+    for label, c in zip(labels, thresholds):
+        run = train_clipped(start, x, y, c, steps, learning_rate)
+        run["test_accuracy"] = (float("nan") if run["diverged_at"] is not None
+                                else accuracy(run["model"], x_test, y_test, CELL, readout="last"))
+        runs[label] = run
+    return {"labels": labels, "runs": runs, "steps": int(steps), "learning_rate": float(learning_rate),
+            "T": int(T), "window": int(window)}
+
+
+def _log10(values):
+    v = np.array(values, dtype=float)
+    ok = np.isfinite(v) & (v > 0)
+    out = np.full(v.shape, np.nan)
+    out[ok] = np.log10(v[ok])
+    return out
+
+
+def sweep_view(sweep, threshold="none"):
+    """What the threshold explorer shows for one threshold of a sweep (pure: a look-up).
+
+    Parameters
+    ----------
+    sweep : dict from ``clipping_sweep``
+    threshold : str, one of sweep["labels"]
+
+    Returns
+    -------
+    view : dict
+        label : str; step : ndarray (steps,) 1 .. steps
+        loss : ndarray (steps,), the training loss (NaN where none)
+        log_norm : ndarray (steps,), log10 of the gradient norm (NaN where none)
+        log_threshold : float or None
+        diverged_at : None or int; final_loss : float (NaN if diverged); min_loss : float
+        test_accuracy : float; clipped_share : float, the share of the steps taken that were clipped
+        others : dict label -> the loss of every other threshold
+    """
+    where = "sweep_view"
+    for key in ("labels", "runs", "steps"):
+        if not isinstance(sweep, dict) or key not in sweep:
+            raise KeyError(f"{where}: sweep must be the dict of clipping_sweep, missing '{key}'")
+    if threshold not in sweep["labels"]:
+        raise ValueError(f"{where}: threshold must be one of {', '.join(sweep['labels'])}, got {threshold!r}")
+    run = sweep["runs"][threshold]
+    taken = np.isfinite(run["loss"])
+    loss = run["loss"][taken]
+    return {"label": threshold, "step": np.arange(1, sweep["steps"] + 1), "loss": run["loss"].copy(),
+            "log_norm": _log10(run["grad_norm"]),
+            "log_threshold": None if run["threshold"] is None else float(np.log10(run["threshold"])),
+            "diverged_at": run["diverged_at"],
+            "final_loss": float("nan") if run["diverged_at"] is not None else float(loss[-1]),
+            "min_loss": float(loss.min()) if loss.size else float("nan"),
+            "test_accuracy": run["test_accuracy"],
+            "clipped_share": float(run["clipped"][taken].mean()) if taken.any() else 0.0,
+            "others": {label: sweep["runs"][label]["loss"].copy() for label in sweep["labels"] if label != threshold}}
+
+
+def _sweep_text(v):
+    if v["diverged_at"] is not None:
+        return (f"threshold {v['label']}: the loss is no longer a number from step {v['diverged_at']} on "
+                f"(lowest loss before: {v['min_loss']:.3f})")
+    return (f"threshold {v['label']}: final loss {v['final_loss']:.3f}, test accuracy {v['test_accuracy']:.2f}, "
+            f"{100 * v['clipped_share']:.0f}% of the steps clipped")
+
+
+def clipping_sweep_explorer(sweep, threshold=None) -> Explorer:
+    """A slider over the thresholds of a finished sweep: the loss curve of that run (the others in grey)
+    and its gradient norm before clipping, both as log10, with the threshold and the step where the
+    loss stopped being a number. compute is ``sweep_view`` (a look-up: nothing is trained here).
+
+    Parameters
+    ----------
+    sweep : dict from ``clipping_sweep``
+    threshold : str, the label to start on (default: the first one)
+    """
+    threshold = sweep["labels"][0] if threshold is None else threshold
+    first = sweep_view(sweep, threshold)
+    fig, (ax_l, ax_n) = new_figure(1, 2, figsize=(9.6, 3.5))
+    step = first["step"]
+    ghosts = {label: ax_l.plot(step, np.full(step.size, np.nan), color="0.8", lw=1)[0] for label in sweep["labels"]}
+    (loss_line,) = ax_l.plot([], [], color="C0", lw=2)
+    (norm_line,) = ax_n.plot([], [], color="C1", lw=1.5, label="‖g‖ before clipping")
+    thr_line = ax_n.axhline(0.0, color="C2", ls="--", lw=1.2, label="threshold c")
+    stops = [ax.axvline(0.0, color="C3", lw=1.2, ls=":", visible=False) for ax in (ax_l, ax_n)]
+    note = ax_l.text(0.03, 0.95, "", transform=ax_l.transAxes, fontsize=8.5, color="C3", va="top")
+    chance = float(np.log(2.0))
+    ax_l.axhline(chance, color="0.5", ls=":", lw=1)
+    ax_l.text(step[-1], chance, "chance, ln 2 ", ha="right", va="bottom", fontsize=7.5, color="0.4")
+    ax_l.set_ylim(0.0, 1.05)
+    ax_l.set_xlabel("step", fontsize=9)
+    ax_l.set_ylabel("training loss (above 1: off the chart)", fontsize=9)
+    ax_n.set_xlabel("step", fontsize=9)
+    ax_n.set_ylabel("log10 ‖g‖", fontsize=9)
+    ax_n.legend(loc="upper left", fontsize=7.5)
+    for ax in (ax_l, ax_n):
+        ax.set_xlim(0.5, step[-1] + 0.5)
+        ax.grid(alpha=0.3)
+    ax_n.set_title("gradient norm at each step", fontsize=9.5)
+    ax_l.set_title("training loss", fontsize=9.5)
+    fig.tight_layout()
+
+    def draw(v):
+        for label, line in ghosts.items():
+            line.set_ydata(v["others"][label] if label in v["others"] else np.full(step.size, np.nan))
+        loss_line.set_data(step, v["loss"])
+        norm_line.set_data(step, v["log_norm"])
+        norms = v["log_norm"][np.isfinite(v["log_norm"])]
+        top = max(norms.max() if norms.size else 1.0, v["log_threshold"] or 0.0)
+        low = min(norms.min() if norms.size else -1.0, v["log_threshold"] if v["log_threshold"] is not None else 0.0)
+        ax_n.set_ylim(low - 0.5, top + 0.5)
+        thr_line.set_visible(v["log_threshold"] is not None)
+        if v["log_threshold"] is not None:
+            thr_line.set_ydata([v["log_threshold"]] * 2)
+        k = v["diverged_at"]
+        for line in stops:
+            line.set_visible(k is not None)
+            if k is not None:
+                line.set_xdata([k, k])
+        note.set_text("" if k is None else f"from step {k} on the loss is not a number")
+        ax_l.set_title(f"training loss, threshold {v['label']} (grey: the other thresholds)", fontsize=9.5)
+
+    control = widgets.SelectionSlider(options=list(sweep["labels"]), value=threshold, description="threshold c",
+                                      style={"description_width": "initial"}, continuous_update=False)
+    return Explorer("training a linear RNN with gradient clipping at different thresholds",
+                    {"threshold": control}, fig, lambda threshold: sweep_view(sweep, threshold), draw,
+                    describe=_sweep_text)
