@@ -333,6 +333,7 @@ def gru_gate_view(subject: str = "cat", write: int = 2, u_write: float = 1.0, u_
     dict with
         tokens : list of T str               t : ndarray (T,) int, the steps 1 .. T
         c : ndarray (n_a, T), c<t> per unit (unit 0 is the number unit)
+        c_start : ndarray (n_a,), c<0> = 0
         Gamma_u, Gamma_r : ndarray (T,)
         grad : ndarray (T,), d c<T>_0 / d c<t>_0 from the backward pass
         grad_product : ndarray (T,), prod_{k>t} (1 - Gamma_u<k>)
@@ -362,8 +363,8 @@ def gru_gate_view(subject: str = "cat", write: int = 2, u_write: float = 1.0, u_
     grad = gru_backward(dc, caches, keep_state_grads=True)["dc_steps"][0, 0]
     grad_product = backward_product(1.0 - Gamma_u)
     c = c[:, 0, :]
-    return {"tokens": tokens, "t": np.arange(1, T + 1), "c": c, "Gamma_u": Gamma_u, "Gamma_r": Gamma_r,
-            "grad": grad, "grad_product": grad_product, "write": write, "c_write": float(c[0, write - 1]),
+    return {"tokens": tokens, "t": np.arange(1, T + 1), "c": c, "c_start": np.zeros(n_a),
+            "Gamma_u": Gamma_u, "Gamma_r": Gamma_r, "grad": grad, "grad_product": grad_product, "write": write, "c_write": float(c[0, write - 1]),
             "survival": survival_steps(c[0], write), "predicted": retention_steps(1.0 - Gamma_u, write),
             "max_steps": T - write, "product_matches": bool(np.allclose(grad, grad_product, rtol=1e-12, atol=1e-15))}
 
@@ -379,16 +380,18 @@ def _survival_text(view, formula, short=False):
 
 
 def _token_axis(ax, tokens):
-    ax.set_xticks(np.arange(1, len(tokens) + 1))
-    ax.set_xticklabels(tokens, rotation=45, ha="right", fontsize=8)
-    ax.set_xlim(0.5, len(tokens) + 0.5)
+    """Steps 0 .. T on the x axis: "start" (where c<0> is drawn), then the words."""
+    ax.set_xticks(np.arange(0, len(tokens) + 1))
+    ax.set_xticklabels(["start"] + list(tokens), rotation=45, ha="right", fontsize=8)
+    ax.set_xlim(-0.5, len(tokens) + 0.5)
 
 
 def _memory_panel(ax, view, ylabel, limit=1.2):
     """Lines of the memory per unit, the write marker and the survival band; returns the artists.
 
     The y axis spans [-limit, limit] (plus room for the legend) and grows when the memory leaves it."""
-    t, c = view["t"], view["c"]
+    t = np.concatenate([[0], view["t"]])
+    c = np.concatenate([view["c_start"][:, None], view["c"]], axis=1)     # c<0>, c<1>, ..., c<T>
     others = [ax.plot(t, c[k], color="0.65", lw=1, label="other units" if k == 1 else None)[0]
               for k in range(1, c.shape[0])]
     (main,) = ax.plot(t, c[0], color="C0", lw=2.2, marker="o", ms=4, label="unit 0 (number unit)")
@@ -402,7 +405,8 @@ def _memory_panel(ax, view, ylabel, limit=1.2):
     return {"main": main, "others": others, "band": band, "mark": mark, "text": text, "limit": limit}
 
 
-def _update_memory_panel(artists, view, c, survival_text):
+def _update_memory_panel(artists, view, survival_text):
+    c = np.concatenate([view["c_start"][:, None], view["c"]], axis=1)
     artists["main"].set_ydata(c[0])
     for k, line in enumerate(artists["others"], start=1):
         line.set_ydata(c[k])
@@ -455,14 +459,14 @@ def gru_gate_explorer(subject: str = "cat", write: int = 2, u_write: float = 1.0
     state = {"subject": first["tokens"][_SUBJECT_POSITION - 1]}
 
     def draw(v):
-        _update_memory_panel(memory, v, v["c"], _survival_text(v, "∏(1 − Γu)", short=True))
+        _update_memory_panel(memory, v, _survival_text(v, "∏(1 − Γu)", short=True))
         gu.set_ydata(v["Gamma_u"])
         gr.set_ydata(v["Gamma_r"])
         real.set_ydata(np.maximum(np.abs(v["grad"]), _FLOOR))
         prod.set_ydata(np.maximum(v["grad_product"], _FLOOR))
         if v["tokens"][_SUBJECT_POSITION - 1] != state["subject"]:
             state["subject"] = v["tokens"][_SUBJECT_POSITION - 1]
-            ax_d.set_xticklabels(v["tokens"], rotation=45, ha="right", fontsize=8)
+            ax_d.set_xticklabels(["start"] + v["tokens"], rotation=45, ha="right", fontsize=8)
 
     def describe(v):
         match = "equals" if v["product_matches"] else "differs from"
@@ -497,7 +501,14 @@ LSTM_PRESETS = {
     "forget at once (Γf = 0)": dict(c0=0.0, write=2, u_write=1.0, u_hold=1.0, f_write=0.0, f_hold=0.0,
                                     o_hold=1.0, o_read=1.0, peephole=False),
 }
-_NO_PRESET = "(choose a preset)"
+
+
+def _matching_preset(values):
+    """The name of the preset whose settings all equal ``values`` (None if there is none)."""
+    for name, settings in LSTM_PRESETS.items():
+        if all(values.get(k) == v for k, v in settings.items()):
+            return name
+    return None
 
 _LSTM_DEMO = {}
 
@@ -552,13 +563,13 @@ def lstm_gate_view(subject: str = "cat", c0: float = 0.0, write: int = 2, u_writ
     Returns
     -------
     dict with
-        tokens (T str), t (T,) steps 1 .. T, c and a : ndarray (n_a, T),
+        tokens (T str), t (T,) steps 1 .. T, c and a : ndarray (n_a, T), c_start : ndarray (n_a,), c<0>,
         Gamma_f, Gamma_u, Gamma_o : ndarray (n_a, T), the gates actually used,
         c_tilde : ndarray (n_a, T), the candidates,
         grad : ndarray (T,), d c<T>_0 / d c<t>_0 from the backward pass (a<t> has no other path),
         grad_product : ndarray (T,), prod_{k>t} Gamma_f<k> of unit 0,
         c_write : float, c<write> of unit 0; survival, predicted (retention_steps of Gamma_f), max_steps,
-        product_matches : bool, grad equals grad_product (to 1e-12), peephole : bool.
+        product_matches : bool, grad equals grad_product (to 1e-12), peephole : bool, p : float.
     """
     where = "lstm_gate_view"
     tokens = _sentence(subject)
@@ -607,12 +618,12 @@ def lstm_gate_view(subject: str = "cat", c0: float = 0.0, write: int = 2, u_writ
     f0 = gates["Gamma_f"][0, 0]
     grad_product = backward_product(f0)
     c, a = c[:, 0, :], a[:, 0, :]
-    return {"tokens": tokens, "t": np.arange(1, T + 1), "c": c, "a": a,
+    return {"tokens": tokens, "t": np.arange(1, T + 1), "c": c, "a": a, "c_start": c_init[:, 0].copy(),
             "Gamma_f": gates["Gamma_f"][:, 0], "Gamma_u": gates["Gamma_u"][:, 0], "Gamma_o": gates["Gamma_o"][:, 0],
             "c_tilde": gates["c_tilde"][:, 0], "grad": grad, "grad_product": grad_product, "write": write,
             "c_write": float(c[0, write - 1]),
             "survival": survival_steps(c[0], write), "predicted": retention_steps(f0, write),
-            "max_steps": T - write, "peephole": bool(peephole),
+            "max_steps": T - write, "peephole": bool(peephole), "p": p,
             "product_matches": bool(np.allclose(grad, grad_product, rtol=1e-12, atol=1e-15))}
 
 
@@ -623,7 +634,8 @@ def lstm_gate_explorer(**initial) -> Explorer:
 
     ``initial`` sets any argument of lstm_gate_view (subject, c0, write, u_write, ..., peephole, p).
     Choosing a preset in the menu sets the controls it names (LSTM_PRESETS); the menu itself is not
-    an input of the picture.
+    an input of the picture. It starts on the preset that matches the initial settings, if any (the
+    defaults are "remember the noun"), and keeps showing the last preset chosen after other controls move.
     """
     values = dict(subject="cat", c0=0.0, write=2, u_write=1.0, u_hold=0.0, f_write=0.0, f_hold=1.0,
                   o_hold=0.0, o_read=1.0, peephole=False, p=2.0)
@@ -652,22 +664,25 @@ def lstm_gate_explorer(**initial) -> Explorer:
     ax_g.set_ylim(-0.08, 1.08)
     ax_g.set_ylabel("gates (unit 0)")
     ax_g.legend(loc="center right", fontsize=7.5, ncol=3, frameon=False)
+    peep_text = ax_g.text(0.22, 0.42, "", transform=ax_g.transAxes, fontsize=8.5)
     real, prod = _gradient_panel(ax_d, first, "∏ Γf<k>, k > t")
     _token_axis(ax_d, first["tokens"])
     fig.tight_layout()
     state = {"subject": first["tokens"][_SUBJECT_POSITION - 1]}
 
     def draw(v):
-        _update_memory_panel(memory, v, v["c"], _survival_text(v, "∏ Γf", short=True))
+        _update_memory_panel(memory, v, _survival_text(v, "∏ Γf", short=True))
         for k, line in enumerate(a_lines):
             line.set_ydata(v["a"][k])
         for name, line in gate_lines.items():
             line.set_ydata(v[name][0])
+        peep_text.set_text(f"peepholes on, p = {v['p']:+.2f}" if v["peephole"]
+                           else f"peepholes off (p = {v['p']:+.2f} unused)")
         real.set_ydata(np.maximum(np.abs(v["grad"]), _FLOOR))
         prod.set_ydata(np.maximum(v["grad_product"], _FLOOR))
         if v["tokens"][_SUBJECT_POSITION - 1] != state["subject"]:
             state["subject"] = v["tokens"][_SUBJECT_POSITION - 1]
-            ax_d.set_xticklabels(v["tokens"], rotation=45, ha="right", fontsize=8)
+            ax_d.set_xticklabels(["start"] + v["tokens"], rotation=45, ha="right", fontsize=8)
 
     def describe(v):
         match = "equals" if v["product_matches"] else "differs from"
@@ -681,7 +696,7 @@ def lstm_gate_explorer(**initial) -> Explorer:
                                    style=style)
 
     controls = {
-        "preset": widgets.Dropdown(options=[_NO_PRESET] + list(LSTM_PRESETS), value=_NO_PRESET,
+        "preset": widgets.Dropdown(options=list(LSTM_PRESETS), value=_matching_preset(values),
                                    description="preset", style=style),
         "subject": widgets.Dropdown(options=["cat", "cats"], value=values["subject"], description="noun",
                                     style=style),

@@ -217,21 +217,30 @@ def test_gru_explorer_recomputes_and_redraws_in_place():
     result = ex.set(u_hold=0.1, r=0.0)
     assert result["survival"] == 6
     main_line = next(line for line in fig.axes[0].lines if line.get_label() == "unit 0 (number unit)")
-    assert np.array_equal(main_line.get_ydata(), result["c"][0])
+    assert np.array_equal(main_line.get_xdata(), np.arange(T + 1))                 # steps 0 .. T
+    assert np.array_equal(main_line.get_ydata(), np.concatenate([[0.0], result["c"][0]]))   # c<0> = 0 first
     assert "survives 6 of 14 steps" in ex.status.value
     ex.controls["subject"].value = "cats"
     assert ex.result["c_write"] < 0
-    assert [t.get_text() for t in fig.axes[2].get_xticklabels()][1] == "cats"
+    assert [t.get_text() for t in fig.axes[2].get_xticklabels()][:3] == ["start", "the", "cats"]
     assert np.isfinite(ex.last_update_ms)
 
 
 def test_lstm_explorer_preset_sets_the_controls():
     ex = lstm_gate_explorer()
+    assert ex.controls["preset"].value == "remember the noun"      # the defaults are this preset
+    assert lstm_gate_explorer(f_hold=0.5).controls["preset"].value is None
     ex.controls["preset"].value = "carry c<0> to c<3> (lecture)"
     assert ex.controls["c0"].value == 0.8 and ex.controls["f_hold"].value == 1.0
     assert np.array_equal(ex.result["c"][:, 2], np.full(3, 0.8))
+    main_line = next(line for line in ex.figure.axes[0].lines if line.get_label() == "unit 0 (number unit)")
+    assert main_line.get_ydata()[0] == 0.8                          # c<0> is drawn at step 0
     ex.set(peephole=True, f_hold=0.9)
     assert ex.result["peephole"] and "differs from" in ex.status.value
+    texts = [t.get_text() for t in ex.figure.axes[2].texts]
+    assert "peepholes on, p = +2.00" in texts
+    ex.set(peephole=False, p=-1.0)                                   # p unused, but the picture says so
+    assert "peepholes off (p = -1.00 unused)" in [t.get_text() for t in ex.figure.axes[2].texts]
     with pytest.raises(ValueError, match="unknown setting"):
         lstm_gate_explorer(f=1.0)
 
