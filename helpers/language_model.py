@@ -107,7 +107,7 @@ __all__ = [
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 #: How notebooks 05 and 06 train the character-level model of first names (``train_names_model``).
-NAMES_RECIPE = {"cell": "rnn", "n_a": 100, "epochs": 8, "batch_size": 64, "optimizer": "adam",
+NAMES_RECIPE = {"cell": "rnn", "n_a": 64, "epochs": 8, "batch_size": 64, "optimizer": "adam",
                 "learning_rate": 0.01, "clip": 5.0, "seed": 0}
 
 LEVELS = ("char", "word")
