@@ -470,8 +470,8 @@ def gru_gate_explorer(subject: str = "cat", write: int = 2, u_write: float = 1.0
 
     def describe(v):
         match = "equals" if v["product_matches"] else "differs from"
-        return (f"{_survival_text(v, '∏(1 − Γu)')}. The backward pass {match} ∏(1 − Γu)"
-                + ("" if v["product_matches"] else " (Γr > 0 lets c<t−1> reach the candidate: a second path)."))
+        why = "" if v["product_matches"] else " (Γr > 0 lets c<t−1> reach the candidate: a second path)"
+        return f"{_survival_text(v, '∏(1 − Γu)')}. The backward pass {match} ∏(1 − Γu){why}."
 
     style = {"description_width": "initial"}
     controls = {
