@@ -53,8 +53,6 @@ names it.
 """
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import math
 import time
 import zipfile
@@ -69,6 +67,8 @@ from .gru import gru_states_forward
 from .lstm import lstm_states_forward
 from .optim import Adagrad, Adam, clip_by_global_norm
 from .rnn import rnn_states_forward
+from ._blas import one_blas_thread as _one_blas_thread
+from ._blas import single_blas_thread
 from .text import EOS, PAD, UNK, Vocabulary, tokenize_chars, tokenize_words
 from .training import init_model, loss_and_gradients, model_forward
 
@@ -487,73 +487,6 @@ class TrainingProgress:
 # ----------------------------------------------------------------------------------------------
 # training
 # ----------------------------------------------------------------------------------------------
-
-_BLAS = []      # cached [(get_num_threads, set_num_threads)] of numpy's OpenBLAS, or [None]
-
-
-def _openblas_functions():
-    """numpy's bundled OpenBLAS thread functions, found next to numpy; None if there are none."""
-    if _BLAS:
-        return _BLAS[0]
-    found = None
-    root = Path(np.__file__).resolve().parent
-    names = [("scipy_openblas_get_num_threads64_", "scipy_openblas_set_num_threads64_"),
-             ("scipy_openblas_get_num_threads", "scipy_openblas_set_num_threads"),
-             ("openblas_get_num_threads64_", "openblas_set_num_threads64_"),
-             ("openblas_get_num_threads", "openblas_set_num_threads")]
-    for folder in (root.parent / "numpy.libs", root / ".dylibs", root / "_core"):
-        if found is not None or not folder.is_dir():
-            continue
-        for lib_path in sorted(folder.iterdir()):
-            if "openblas" not in lib_path.name.lower() or found is not None:
-                continue
-            try:
-                lib = ctypes.CDLL(str(lib_path))
-            except OSError:
-                continue
-            for get_name, set_name in names:
-                if hasattr(lib, get_name) and hasattr(lib, set_name):
-                    getter, setter = getattr(lib, get_name), getattr(lib, set_name)
-                    getter.restype, setter.restype = ctypes.c_int, None
-                    setter.argtypes = [ctypes.c_int]
-                    found = (getter, setter)
-                    break
-    _BLAS.append(found)
-    return found
-
-
-def _one_blas_thread(function):
-    """Decorator: run ``function`` inside ``single_blas_thread``."""
-    import functools
-
-    @functools.wraps(function)
-    def wrapper(*args, **kwargs):
-        with single_blas_thread():
-            return function(*args, **kwargs)
-
-    return wrapper
-
-
-@contextlib.contextmanager
-def single_blas_thread():
-    """Run the block with one OpenBLAS thread, then restore the previous number of threads.
-
-    For the small matrix products of a small recurrent network one thread is faster than several
-    (no hand-offs between threads), and results do not depend on the number of cores. Does nothing
-    if numpy's BLAS is not a bundled OpenBLAS.
-    """
-    functions = _openblas_functions()
-    if functions is None:
-        yield
-        return
-    getter, setter = functions
-    before = getter()
-    setter(1)
-    try:
-        yield
-    finally:
-        setter(before)
-
 
 def _check_real(where: str, name: str, value, low=0.0) -> float:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) \

@@ -23,7 +23,7 @@ distribution with <UNK> removed and the rest renormalised, p_k / (1 - p_UNK) for
 Details that keep sampling safe: <PAD> is never drawn (it only fills batches; its probability is
 set to 0), and the probabilities are divided by their sum in float64 just before every draw, so
 rounding can never make them fail ``choice``'s check that they add up to 1. The small matrix products
-run with one BLAS thread (``language_model.single_blas_thread``), which is faster for models this size.
+run with one BLAS thread (``_blas.single_blas_thread``), which is faster for models this size.
 """
 from __future__ import annotations
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import as_float_array, check_choice, check_finite, check_ndim, check_positive_int, fmt_shape
+from ._blas import one_blas_thread
 from .cells import get_cell
 from .losses import output_layer_backward, output_layer_forward, softmax_cross_entropy
 from .optim import Adam, clip_by_global_norm
@@ -110,6 +111,7 @@ def loss_and_gradients(model: dict, x, y, cell, readout: str = "every", mask=Non
     return loss, out
 
 
+@one_blas_thread
 def fit(model: dict, x, y, cell, epochs: int = 100, optimizer=None, batch_size=None, clip: float | None = 5.0,
         readout: str = "every", mask=None, lengths=None, seed: int = 0, progress=None):
     """Train ``model`` on (x, y) with mini-batches; returns (new model, history of mean loss per epoch).

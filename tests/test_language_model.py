@@ -28,7 +28,6 @@ from helpers.language_model import (
     plot_step_probabilities,
     save_model,
     sequence_probability,
-    single_blas_thread,
     step,
     train_names_model,
     token_log_probs,
@@ -403,18 +402,6 @@ def test_the_names_recipe_is_the_explicit_training_call():
     assert np.isfinite(history["heldout_loss"]).all()
     with pytest.raises(ValueError, match="layers is not a setting of NAMES_RECIPE"):
         train_names_model(layers=2)
-
-
-def test_single_blas_thread_restores_the_setting():
-    from helpers.language_model import _openblas_functions
-    functions = _openblas_functions()
-    if functions is None:
-        pytest.skip("numpy's BLAS is not a bundled OpenBLAS")
-    getter, _ = functions
-    before = getter()
-    with single_blas_thread():
-        assert getter() == 1
-    assert getter() == before
 
 
 # ----------------------------------------------------------------------------------------------
