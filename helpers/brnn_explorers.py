@@ -53,6 +53,7 @@ from ._checks import (
     check_shape,
     fmt_shape,
 )
+from ._blas import one_blas_thread
 from .bidirectional import (
     brnn_backward,
     brnn_forward,
@@ -344,6 +345,7 @@ def flat_parameters(network) -> dict:
     return {_name(p): v for p, v in _leaves(network["parameters"])}
 
 
+@one_blas_thread
 def fit_network(network, x, y, mask=None, lengths=None, epochs=30, batch_size=32, learning_rate=0.01,
                 clip=5.0, seed=0):
     """Train a network with Adam on mini-batches; returns (trained network, mean loss per epoch).
@@ -351,6 +353,7 @@ def fit_network(network, x, y, mask=None, lengths=None, epochs=30, batch_size=32
     One step: the loss of ``network_loss_and_gradients`` on a batch, the gradient clipped to global
     norm ``clip`` (``optim.clip_by_global_norm``), one ``optim.Adam`` update of every parameter. The
     examples are shuffled every epoch with np.random.default_rng(seed). The given network is not changed.
+    Runs with one BLAS thread (``_blas.py``: the products are small).
 
     Parameters
     ----------
