@@ -1009,39 +1009,45 @@ def cell_gradient_check(cell: str, *, simplified: bool = False, peephole: bool =
     return {names.get(k, k): v for k, v in errors.items()}
 
 
-def time_forward_backward(cell: str, n_x: int = 27, n_a: int = 64, m: int = 32, T: int = 50,
-                          repeats: int = 5, **options) -> float:
-    """Shortest wall time, in milliseconds per time step, of one forward + backward pass of a layer.
+def time_forward_backward(cells=("gru", "lstm"), n_x: int = 27, n_a: int = 64, m: int = 32, T: int = 50,
+                          repeats: int = 5) -> dict:
+    """Shortest wall time, in milliseconds per time step, of one forward + backward pass of a layer of
+    each cell.
 
-    The layer is cells.get_cell(cell, **options) with random parameters (seed 0), random inputs and a
-    random upstream gradient on every step; one untimed run first (warm-up). The shortest of the
-    timed runs is the one least disturbed by whatever else the machine is doing.
+    Each layer is cells.get_cell(cell) with random parameters (seed 0), random inputs and a random
+    upstream gradient on every step. After one untimed run of each (warm-up), the cells take turns,
+    one timed run each per round, so that a change in what else the machine is doing affects all of
+    them alike; the shortest run of each is the one least disturbed.
 
     Parameters
     ----------
-    cell : "rnn", "gru" or "lstm"
+    cells : tuple of "rnn", "gru", "lstm" (or cells.Cell objects), at least one.
     n_x, n_a, m, T : int >= 1, the sizes.
-    repeats : int >= 1, timed runs (the shortest is returned).
-    options : the cell's options.
+    repeats : int >= 1, timed rounds.
 
     Returns
     -------
-    ms_per_step : float (varies from machine to machine and run to run)
+    ms_per_step : dict cell name (its repr for a Cell) -> float (varies from machine to machine and run to run)
     """
     where = "time_forward_backward"
+    if isinstance(cells, str) or not isinstance(cells, (list, tuple)) or not cells:
+        raise ValueError(f"{where}: cells must be a non-empty tuple of cell kinds, got {cells!r}")
     n_x, n_a, m, T = (check_positive_int(where, n, v) for n, v in (("n_x", n_x), ("n_a", n_a), ("m", m), ("T", T)))
     repeats = check_positive_int(where, "repeats", repeats)
-    layer = get_cell(cell, **options)
-    params = layer.init(n_x, n_a, seed=0)
     rng = np.random.default_rng(0)
     x = rng.normal(size=(n_x, m, T))
     dh = rng.normal(size=(n_a, m, T))
     h0 = np.zeros((n_a, m))
-    times = []
+    layers = {}
+    for cell in cells:
+        layer = get_cell(cell)
+        layers[cell if isinstance(cell, str) else repr(layer)] = (layer, layer.init(n_x, n_a, seed=0))
+    times = {name: [] for name in layers}
     for k in range(repeats + 1):
-        start = time.perf_counter()
-        _, cache = layer.forward(x, h0, params)
-        layer.backward(dh, cache)
-        if k:
-            times.append(time.perf_counter() - start)
-    return float(1000.0 * min(times) / T)
+        for name, (layer, params) in layers.items():
+            start = time.perf_counter()
+            _, cache = layer.forward(x, h0, params)
+            layer.backward(dh, cache)
+            if k:
+                times[name].append(time.perf_counter() - start)
+    return {name: float(1000.0 * min(t) / T) for name, t in times.items()}

@@ -343,7 +343,12 @@ def test_cell_gradient_check_refuses_mixed_options():
         cell_gradient_check("lstm", simplified=True)
 
 
-def test_timing_is_a_positive_number_and_checks_its_input():
-    assert time_forward_backward("gru", n_x=3, n_a=4, m=2, T=5, repeats=2) > 0.0
+def test_timing_is_a_positive_number_per_cell_and_checks_its_input():
+    times = time_forward_backward(("gru", "lstm"), n_x=3, n_a=4, m=2, T=5, repeats=2)
+    assert set(times) == {"gru", "lstm"} and all(v > 0.0 for v in times.values())
     with pytest.raises(ValueError, match="repeats must be an integer >= 1"):
-        time_forward_backward("lstm", repeats=0)
+        time_forward_backward(repeats=0)
+    with pytest.raises(ValueError, match="cells must be a non-empty tuple"):
+        time_forward_backward("gru")
+    with pytest.raises(ValueError, match="kind must be one of"):
+        time_forward_backward(("gru", "transformer"), T=2)
