@@ -43,6 +43,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.ticker import FixedLocator, NullLocator
 
+from ._blas import one_blas_thread, single_blas_thread
 from ._checks import as_float_array, check_choice, check_finite, check_ndim, check_positive_int
 from .cells import get_cell
 from .explorer import Explorer, new_figure
@@ -933,6 +934,7 @@ def plot_gate_heatmap(view: dict, gates=("Gamma_u",), order=None, max_labels: in
 # gradient check and timing
 # ----------------------------------------------------------------------------------------------
 
+@one_blas_thread
 def cell_gradient_check(cell: str, *, simplified: bool = False, peephole: bool = False, seed: int = 0,
                         n_x: int = 3, n_a: int = 4, m: int = 2, T: int = 5) -> dict:
     """Check the BPTT of the GRU or the LSTM against centred finite differences.
@@ -940,7 +942,8 @@ def cell_gradient_check(cell: str, *, simplified: bool = False, peephole: bool =
     The scalar loss is L = sum_t sum(y_hat<t> * G<t>) + sum_t sum(c<t> * H<t>) over the forward pass with
     outputs (gru_forward / lstm_forward) for fixed random G, H, so the upstream gradients are
     dL/dc<t> = H<t> + Wy.T @ (softmax Jacobian of G<t>) (and for the LSTM the output part reaches a<t>).
-    Every parameter, the input x and the initial state(s) are checked.
+    Every parameter, the input x and the initial state(s) are checked. Runs with one BLAS thread
+    (``_blas.py``: the products are tiny).
 
     Parameters
     ----------
@@ -1017,7 +1020,8 @@ def time_forward_backward(cells=("gru", "lstm"), n_x: int = 27, n_a: int = 64, m
     Each layer is cells.get_cell(cell) with random parameters (seed 0), random inputs and a random
     upstream gradient on every step. After one untimed run of each (warm-up), the cells take turns,
     one timed run each per round, so that a change in what else the machine is doing affects all of
-    them alike; the shortest run of each is the one least disturbed.
+    them alike; the shortest run of each is the one least disturbed. Timed with one BLAS thread, as
+    the course trains (``_blas.py``).
 
     Parameters
     ----------
@@ -1043,11 +1047,12 @@ def time_forward_backward(cells=("gru", "lstm"), n_x: int = 27, n_a: int = 64, m
         layer = get_cell(cell)
         layers[cell if isinstance(cell, str) else repr(layer)] = (layer, layer.init(n_x, n_a, seed=0))
     times = {name: [] for name in layers}
-    for k in range(repeats + 1):
-        for name, (layer, params) in layers.items():
-            start = time.perf_counter()
-            _, cache = layer.forward(x, h0, params)
-            layer.backward(dh, cache)
-            if k:
-                times[name].append(time.perf_counter() - start)
+    with single_blas_thread():
+        for k in range(repeats + 1):
+            for name, (layer, params) in layers.items():
+                start = time.perf_counter()
+                _, cache = layer.forward(x, h0, params)
+                layer.backward(dh, cache)
+                if k:
+                    times[name].append(time.perf_counter() - start)
     return {name: float(1000.0 * min(t) / T) for name, t in times.items()}

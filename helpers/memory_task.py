@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._blas import one_blas_thread
 from ._checks import check_positive_int
 from .cells import get_cell
 from .optim import Adam
@@ -299,6 +300,7 @@ def make_memory_task(m: int, gap, *, nouns=None, distractors=None, seed: int = 0
 # training a model on it
 # ----------------------------------------------------------------------------------------------
 
+@one_blas_thread
 def fit_memory_task(cell, train: MemoryTask, test: MemoryTask, n_a: int, *, steps: int = 100,
                     fresh: bool = True, keep_bias: float = 0.0, optimizer=None, seed: int = 0) -> dict:
     """Train a one-layer model of ``cell`` on the memory task (many-to-one) and score it.
@@ -310,7 +312,7 @@ def fit_memory_task(cell, train: MemoryTask, test: MemoryTask, n_a: int, *, step
     ``fresh`` a new batch with the settings of ``train`` (``train.redraw``, seeds drawn from ``seed``;
     the first batch is ``train`` itself), so no sentence is seen twice; otherwise ``train`` every time.
     Readout at every example's own last step, softmax cross-entropy, Adam(0.01) unless an optimiser is
-    given, gradient norm clipped at 5.
+    given, gradient norm clipped at 5. Runs with one BLAS thread, like ``training.fit`` (``_blas.py``).
 
     Parameters
     ----------
