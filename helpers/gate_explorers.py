@@ -163,6 +163,17 @@ def backward_product(factors) -> np.ndarray:
     return out
 
 
+def _check_steps_after_write(where, name, values, write, threshold):
+    """A finite trace (T,), a write step in [1, T] and a threshold in [0, 1], checked and returned."""
+    values = as_float_array(where, name, values)
+    check_ndim(where, name, values, 1, "(T,)")
+    check_finite(where, name, values)
+    write = check_positive_int(where, "write", write)
+    if write > values.size:
+        raise ValueError(f"{where}: write must be a step in [1, T] = [1, {values.size}], got {write}")
+    return values, write, _check_real(where, "threshold", threshold, 0.0, 1.0)
+
+
 def survival_steps(trace, write: int, threshold: float = 0.5) -> int:
     """How many steps after the write the stored value survives in a memory trace.
 
@@ -180,14 +191,7 @@ def survival_steps(trace, write: int, threshold: float = 0.5) -> int:
     -------
     steps : int in [0, T - write]
     """
-    where = "survival_steps"
-    trace = as_float_array(where, "trace", trace)
-    check_ndim(where, "trace", trace, 1, "(T,)")
-    check_finite(where, "trace", trace)
-    write = check_positive_int(where, "write", write)
-    if write > trace.size:
-        raise ValueError(f"{where}: write must be a step in [1, T] = [1, {trace.size}], got {write}")
-    threshold = _check_real(where, "threshold", threshold, 0.0, 1.0)
+    trace, write, threshold = _check_steps_after_write("survival_steps", "trace", trace, write, threshold)
     stored = trace[write - 1]
     if abs(stored) < 1e-6:
         return 0
@@ -214,14 +218,7 @@ def retention_steps(factors, write: int, threshold: float = 0.5) -> int:
     -------
     steps : int in [0, T - write]
     """
-    where = "retention_steps"
-    factors = as_float_array(where, "factors", factors)
-    check_ndim(where, "factors", factors, 1, "(T,)")
-    check_finite(where, "factors", factors)
-    write = check_positive_int(where, "write", write)
-    if write > factors.size:
-        raise ValueError(f"{where}: write must be a step in [1, T] = [1, {factors.size}], got {write}")
-    threshold = _check_real(where, "threshold", threshold, 0.0, 1.0)
+    factors, write, threshold = _check_steps_after_write("retention_steps", "factors", factors, write, threshold)
     kept = np.cumprod(factors[write:]) > threshold
     return int(kept.size if kept.all() else np.argmin(kept))
 
