@@ -1,0 +1,1118 @@
+"""Drive the course's explorers in a real browser: JupyterLab or Notebook 7 in headless Chromium.
+
+For each notebook, ``BrowserSession.check`` does what a learner does and checks what a learner sees:
+
+1. puts a fresh copy of the notebook, without outputs, in a throwaway folder served by a Jupyter
+   server of its own (127.0.0.1, a free port, no token, its own config/data/runtime/settings
+   folders, its output and its kernels' in a log file); the server serves the notebook's folder,
+   so the notebooks of one folder share one server start, each with a fresh copy and kernel;
+2. opens it in headless Chromium (Playwright, driving Debian's ``/usr/bin/chromium``), runs
+   *Run > Run All Cells* from the menu bar, and waits until every code cell has run, the kernel is
+   idle and every explorer has drawn its figure;
+3. moves every control of every explorer with the keyboard or the mouse: a slider's handle is
+   focused and sent End or Home, then dragged; a dropdown gets another option, toggle and radio
+   buttons another button, a checkbox a click, a text field new text and Enter -- and these go
+   back to the value they had, so that the other controls keep the state they were made for. A
+   control the explorer disables is moved once another control's choice enables it;
+4. after each move, watches the pixels of the explorer's figure canvas on every animation frame.
+   The time from the input event (its ``event.timeStamp``) to the first frame that shows a changed
+   picture is the move's latency. A move after which the kernel ran the update and fell quiet with
+   the picture as it was is "unchanged" (a legitimate no-op, such as a step past the end that shows
+   the last step) -- but every control must change the picture with at least one of its moves;
+5. fails the check when the picture did not change within ``change_timeout`` seconds of a move and
+   the kernel did not finish an update either, when a control never changes the picture, when a
+   cell shows an error or stderr output or a widget fails to display, and when the kernel answers
+   a widget message with an error or stderr -- which the front end shows nowhere: a callback
+   that raises when a control moves is only seen there (a watch on the page's kernel websocket).
+
+Explorers are found as in the notebook file: an output whose ``text/plain`` starts with
+``"Explorer: "``. In the page, an explorer is a widget output holding a box of controls above an
+ipympl figure; the page must show as many as the file holds.
+
+Each check returns a ``NotebookReport``: ``report.ok``, ``report.describe()``, and per explorer
+the moves with their latencies. Latencies are reported, never judged here: the course's target
+(``LATENCY_TARGET_MS``) is only compared in the summaries.
+
+``BrowserSession.static_view`` answers another question: what a *stored* notebook shows when it
+is opened and not run (the PNG, the widget, or an error), trusted or not, with or without a kernel.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+NOTEBOOKS = REPO / "notebooks"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+EXPLORER_TEXT_PREFIX = "Explorer: "
+LATENCY_TARGET_MS = 100.0
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--no-proxy-server", "--disable-breakpad", "--disable-crash-reporter"]
+INSTALL_HINT = ("the browser tests need Chromium and the Playwright Python package: "
+                "`sudo apt-get install chromium` (Debian/Ubuntu; elsewhere set CHROMIUM=/path/to/chromium) "
+                "and `.venv/bin/pip install playwright` (no `playwright install` needed: "
+                "the tests drive the system's Chromium)")
+REQUIRE_ENV = "REQUIRE_BROWSER_TESTS"
+
+UIS = {"lab": "JupyterLab", "notebook": "Notebook 7"}
+
+
+# -- what is needed, and what to do without it -----------------------------------------------------
+def chromium_path() -> str | None:
+    """The Chromium to drive: $CHROMIUM if set, else `chromium` on PATH, else /usr/bin/chromium."""
+    configured = os.environ.get("CHROMIUM")
+    if configured:
+        return configured if os.access(configured, os.X_OK) else None
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found:
+        return found
+    return "/usr/bin/chromium" if os.access("/usr/bin/chromium", os.X_OK) else None
+
+
+def missing_requirements() -> list[str]:
+    """What is missing to run the browser tests ([] when nothing is)."""
+    missing = []
+    if chromium_path() is None:
+        missing.append("Chromium (apt-get install chromium)")
+    try:
+        importlib.import_module("playwright.sync_api")
+    except ImportError:
+        missing.append("the playwright package (pip install playwright)")
+    return missing
+
+
+def unavailable_message(missing: list[str]) -> str:
+    return f"missing {' and '.join(missing)}; {INSTALL_HINT}"
+
+
+def browser_tests_required(environ=os.environ) -> bool:
+    """CI sets REQUIRE_BROWSER_TESTS=1: then a missing browser fails the tests instead of skipping them."""
+    return environ.get(REQUIRE_ENV, "").strip() == "1"
+
+
+def require_browser(missing=None, environ=os.environ):
+    """Call first in a browser test: skips it (or, with REQUIRE_BROWSER_TESTS=1, fails it) when
+    Chromium or Playwright is missing, with a message that says what to install."""
+    import pytest
+
+    missing = missing_requirements() if missing is None else missing
+    if not missing:
+        return
+    message = unavailable_message(missing)
+    if browser_tests_required(environ):
+        pytest.fail(f"{message} ({REQUIRE_ENV}=1 is set: the browser tests must run)", pytrace=False)
+    pytest.skip(message)
+
+
+# -- which notebooks have explorers ----------------------------------------------------------------
+def _text(value) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+def explorer_output_positions(notebook: Path) -> list[tuple[int, int, str]]:
+    """(cell index, output index, title) of each explorer output stored in a notebook."""
+    nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    found = []
+    for i, cell in enumerate(nb.get("cells", [])):
+        for j, output in enumerate(cell.get("outputs", []) if cell.get("cell_type") == "code" else []):
+            text = _text(output.get("data", {}).get("text/plain", ""))
+            if text.startswith(EXPLORER_TEXT_PREFIX):
+                title = re.sub(r"\s*\(run the notebook to use its controls\)\s*$", "",
+                               text[len(EXPLORER_TEXT_PREFIX):]).strip()
+                found.append((i, j, title))
+    return found
+
+
+def explorer_titles(notebook: Path) -> list[str]:
+    """The titles of the explorers a stored notebook displays, in order (from their text/plain)."""
+    return [title for _, _, title in explorer_output_positions(notebook)]
+
+
+def explorer_notebooks(folder: Path = NOTEBOOKS) -> list[Path]:
+    """Every notebook in `folder` that displays at least one explorer, sorted by name."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    return [p for p in sorted(folder.glob("*.ipynb")) if explorer_titles(p)]
+
+
+# -- reports ----------------------------------------------------------------------------------------
+@dataclass
+class Move:
+    control: str      # e.g. "slider 'cycles'"
+    action: str       # e.g. "focus handle, End"
+    latency_ms: float | None  # input event to changed picture; None when it did not change
+    # "changed"; "unchanged": the update ran, the picture stayed; "silent": the page sent the kernel
+    # nothing; "timeout": neither picture nor kernel answered in time; "error": the gesture failed
+    outcome: str = "changed"
+
+
+@dataclass
+class ExplorerReport:
+    title: str
+    controls: list[str] = field(default_factory=list)
+    moves: list[Move] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def latencies(self) -> list[float]:
+        return [m.latency_ms for m in self.moves if m.latency_ms is not None]
+
+    @property
+    def median_ms(self) -> float | None:
+        return statistics.median(self.latencies) if self.latencies else None
+
+
+@dataclass
+class NotebookReport:
+    notebook: str
+    ui: str
+    explorers: list[ExplorerReport] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)        # worth knowing, fails nothing
+    page_errors: list[str] = field(default_factory=list)  # uncaught script errors in the page
+    timeline: list = field(default_factory=list)          # (seconds since the check began, what)
+    seconds: float = 0.0
+    server_log: str = ""
+    meant_to_fail: bool = False  # a fixture that shows the harness catching a broken explorer
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures and all(not e.failures for e in self.explorers)
+
+    def all_failures(self) -> list[str]:
+        out = list(self.failures)
+        for e in self.explorers:
+            out += [f"explorer '{e.title}': {f}" for f in e.failures]
+        return out
+
+    def mark(self, what: str, start: float):
+        self.timeline.append((round(time.monotonic() - start, 2), what))
+
+    def describe(self) -> str:
+        head = f"{self.notebook} in {UIS.get(self.ui, self.ui)} ({self.seconds:.1f} s)"
+        lines = [head + (": OK" if self.ok else ": FAILED")]
+        lines += [f"  - {f}" for f in self.all_failures()]
+        lines += [f"  note: {n}" for n in self.notes]
+        lines += [f"  note: explorer '{e.title}': {n}" for e in self.explorers for n in e.notes]
+        lines += ["  " + latency_line(self, e) for e in self.explorers]
+        lines.append("  timeline: " + ", ".join(f"{what} {t:.1f} s" for t, what in self.timeline))
+        if not self.ok and self.server_log:
+            tail = "\n".join(self.server_log.splitlines()[-30:])
+            lines.append("  server log (last lines):\n" + re.sub(r"(?m)^", "    ", tail))
+        return "\n".join(lines)
+
+
+def latency_line(report: NotebookReport, explorer: ExplorerReport) -> str:
+    median = explorer.median_ms
+    where = f"{report.notebook} [{UIS.get(report.ui, report.ui)}] '{explorer.title}'"
+    if median is None:
+        return f"{where}: no picture change measured"
+    verdict = "within" if median <= LATENCY_TARGET_MS else "OVER"
+    unchanged = sum(m.outcome == "unchanged" for m in explorer.moves)
+    return (f"{where}: median {median:.0f} ms input-to-picture over {len(explorer.latencies)} moves "
+            f"(min {min(explorer.latencies):.0f}, max {max(explorer.latencies):.0f}"
+            + (f"; {unchanged} move(s) left the picture as it was" if unchanged else "")
+            + f"; {verdict} the {LATENCY_TARGET_MS:.0f} ms target)")
+
+
+class HarnessError(AssertionError):
+    """The browser check of a notebook failed; the message is the report."""
+
+
+def assert_ok(report: NotebookReport) -> NotebookReport:
+    if not report.ok:
+        raise HarnessError(report.describe())
+    return report
+
+
+# -- the server -------------------------------------------------------------------------------------
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def _request(url: str, method: str = "GET", timeout: float = 5.0):
+    """A request to the local server (never through a proxy); the decoded JSON answer, or None."""
+    request = urllib.request.Request(url, method=method)
+    with _NO_PROXY.open(request, timeout=timeout) as response:
+        body = response.read().decode("utf-8")
+        return json.loads(body) if body.strip() else None
+
+
+class JupyterServer:
+    """A Jupyter server, started by ``python -m jupyterlab`` (it serves JupyterLab at /lab and
+    Notebook 7 at /notebooks), over a throwaway copy of one folder of notebooks.
+
+    The copy sits next to links to the repository's other folders, so relative paths such as
+    ``../data`` work as in the repository. ``prepare`` puts a fresh copy of one notebook in place
+    (by default without outputs, so that everything the page shows comes from the run) and shuts
+    every kernel down. The server has its own config, data, runtime and settings folders (nothing
+    of the user's Jupyter set-up leaks in), no token, no XSRF check (the harness shuts kernels down
+    through the REST API), no news, no extension manager, no terminals and no language servers,
+    and writes its output, and its kernels', to a log file.
+    """
+
+    def __init__(self, folder: Path, start_timeout: float = 90.0):
+        self.folder = Path(folder).resolve()
+        self.start_timeout = start_timeout
+        self.process = None
+        self.last_log = ""
+        self._tmp = None
+        self._log = None
+
+    def path(self, notebook: Path) -> str:
+        """A notebook's path relative to the server root (URL form)."""
+        return f"{self.folder.name}/{Path(notebook).name}"
+
+    def url(self, notebook: Path, ui: str) -> str:
+        # ?reset: JupyterLab starts from an empty workspace, not with the tabs of an earlier check
+        prefix, query = {"lab": ("lab/tree", "?reset"), "notebook": ("notebooks", "")}[ui]
+        return f"{self.base_url}{prefix}/{self.path(notebook)}{query}"
+
+    def prepare(self, notebook: Path, clear_outputs: bool = True, kernel: bool = True, trusted: bool = False):
+        """Shut every kernel down and put a fresh copy of `notebook` in place.
+
+        kernel=False names a kernel that does not exist, so that the page asks and can go without;
+        trusted=True signs the copy, as a learner's own run and save would.
+        """
+        for session in _request(self.base_url + "api/sessions") or []:
+            _request(self.base_url + f"api/sessions/{session['id']}", method="DELETE")
+        nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
+        if clear_outputs:
+            for cell in nb.get("cells", []):
+                if cell.get("cell_type") == "code":
+                    cell["outputs"] = []
+                    cell["execution_count"] = None
+            nb.get("metadata", {}).pop("widgets", None)
+        if not kernel:
+            nb.setdefault("metadata", {})["kernelspec"] = {
+                "name": "no-such-kernel", "display_name": "no such kernel", "language": "no-such-language"}
+            nb["metadata"].pop("language_info", None)
+        copy = self.root / self.path(notebook)
+        copy.write_text(json.dumps(nb, indent=1), encoding="utf-8")
+        if trusted:
+            subprocess.run([sys.executable, "-m", "jupyter", "trust", str(copy)], env=self.env, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def __enter__(self):
+        self._tmp = tempfile.TemporaryDirectory(prefix="browser-test-")
+        tmp = Path(self._tmp.name)
+        self.root = root = tmp / "root"
+        shutil.copytree(self.folder, root / self.folder.name,
+                        ignore=shutil.ignore_patterns(".*", "__pycache__", "*.ipynb"))
+        if self.folder.parent == REPO:
+            for item in REPO.iterdir():
+                if item.is_dir() and not item.name.startswith(".") and item.name != self.folder.name:
+                    (root / item.name).symlink_to(item, target_is_directory=True)
+
+        env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "JUPYTER_TOKEN")}
+        for name, sub in [("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
+                          ("JUPYTER_RUNTIME_DIR", "runtime"), ("JUPYTERLAB_SETTINGS_DIR", "settings"),
+                          ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"), ("IPYTHONDIR", "ipython")]:
+            (tmp / sub).mkdir()
+            env[name] = str(tmp / sub)
+        env["JUPYTER_PLATFORM_DIRS"] = "1"
+        self.env = env
+        config = {
+            "ServerApp": {"disable_check_xsrf": True, "terminals_enabled": False,
+                          "jpserver_extensions": {"jupyter_lsp": False, "jupyter_server_terminals": False}},
+            "LabApp": {"news_url": None, "extension_manager": "readonly",
+                       "check_for_updates_class": "jupyterlab.NeverCheckForUpdate"},
+        }
+        (tmp / "config" / "jupyter_server_config.json").write_text(json.dumps(config))
+        # No news pop-up, and every cell attached to the page (no virtual scrolling).
+        (tmp / "config" / "labconfig").mkdir()
+        (tmp / "config" / "labconfig" / "page_config.json").write_text(json.dumps(
+            {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
+        tracker = tmp / "settings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+        tracker.parent.mkdir(parents=True)
+        tracker.write_text(json.dumps({"windowingMode": "none"}))
+
+        self.port = _free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}/"
+        cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
+               f"--port={self.port}", "--port-retries=0", "--IdentityProvider.token=",
+               f"--ServerApp.root_dir={root}"]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            cmd.append("--allow-root")
+        self.log_path = tmp / "server.log"
+        self._log = open(self.log_path, "w", encoding="utf-8")
+        self.process = subprocess.Popen(cmd, cwd=root, env=env, stdin=subprocess.DEVNULL,
+                                        stdout=self._log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + self.start_timeout
+        while True:
+            if self.process.poll() is not None:
+                self.__exit__(None, None, None)
+                raise HarnessError(f"the Jupyter server exited with code {self.process.returncode}:\n"
+                                   f"{self.last_log}")
+            try:
+                _request(self.base_url + "api/status", timeout=2.0)
+                return self
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.__exit__(None, None, None)
+                    raise HarnessError(f"the Jupyter server did not answer within {self.start_timeout:.0f} s:\n"
+                                       f"{self.last_log}")
+                time.sleep(0.1)
+
+    def log_text(self) -> str:
+        try:
+            return self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return self.last_log
+
+    def kernel_state(self, notebook: Path) -> str | None:
+        """The execution state of the notebook's kernel ("starting", "idle", "busy", ...), or None."""
+        try:
+            for session in _request(self.base_url + "api/sessions") or []:
+                if session.get("path", "").endswith(self.path(notebook)) and session.get("kernel"):
+                    return session["kernel"].get("execution_state")
+        except OSError:
+            return None
+        return None
+
+    def __exit__(self, *exc):
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()  # the server shuts its kernels down
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=20)
+        if self._log is not None and not self._log.closed:
+            self._log.close()
+        if self._tmp is not None:
+            self.last_log = self.log_text()
+            self._tmp.cleanup()
+            self._tmp = None
+        return False
+
+
+# -- the page ---------------------------------------------------------------------------------------
+# Marks each explorer view (a widget output holding a box of controls and an ipympl figure) with
+# data-explorer-index, and each of its controls with data-explorer-control; returns what it found.
+_FIND_EXPLORERS_JS = r"""
+() => {
+  const found = [];
+  for (const output of document.querySelectorAll('.jp-Notebook .jp-OutputArea-output')) {
+    for (const box of output.querySelectorAll('.widget-vbox')) {
+      const kids = [...box.children];
+      const controls = kids.find(k => k.classList.contains('widget-hbox') || k.classList.contains('widget-box'));
+      const figure = kids.find(k => k.classList.contains('jupyter-matplotlib'));
+      if (!controls || !figure) continue;
+      const index = found.length;
+      box.setAttribute('data-explorer-index', String(index));
+      const items = [];
+      [...controls.children].forEach((el, j) => {
+        const id = `${index}.${j}`;
+        el.setAttribute('data-explorer-control', id);
+        const texts = [...el.querySelectorAll('.widget-label, .widget-label-basic, label')]
+          .map(l => (l.textContent || '').replace(/\u200b/g, '').trim()).filter(Boolean);
+        let kind = 'unknown';
+        if (el.querySelector('.noUi-handle')) kind = 'slider';
+        else if (el.querySelector('select')) kind = 'select';
+        else if (el.classList.contains('widget-toggle-buttons')) kind = 'toggle-buttons';
+        else if (el.querySelector('input[type=radio]')) kind = 'radio';
+        else if (el.querySelector('input[type=checkbox]')) kind = 'checkbox';
+        else if (el.matches('button.widget-toggle-button')) kind = 'toggle-button';
+        else if (el.querySelector('textarea, input[type=text], input[type=number], input:not([type])')) kind = 'text';
+        let label = texts[0] || '';
+        if (!label && kind === 'toggle-buttons')
+          label = [...el.querySelectorAll('button')].map(b => b.textContent.trim()).join('/');
+        if (!label && kind === 'toggle-button') label = el.textContent.trim();
+        items.push({id, kind, label, classes: el.className, handles: el.querySelectorAll('.noUi-handle').length});
+      });
+      found.push({index, controls: items, canvases: figure.querySelectorAll('canvas').length});
+    }
+  }
+  return found;
+}
+"""
+
+# True once every explorer's main canvas holds a drawn (non-transparent) pixel.
+_FIGURES_DRAWN_JS = r"""
+() => {
+  const boxes = document.querySelectorAll('[data-explorer-index]');
+  if (!boxes.length) return false;
+  for (const box of boxes) {
+    const c = box.querySelector('.jupyter-matplotlib canvas');
+    if (!c || !c.width || !c.height) return false;
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let drawn = false;
+    for (let i = 3; i < d.length; i += 4) { if (d[i] !== 0) { drawn = true; break; } }
+    if (!drawn) return false;
+  }
+  return true;
+}
+"""
+
+# The pixels of one explorer's figure canvases, and a test whether they changed since.
+_PIXELS_JS = r"""
+() => { window.__explorerPixels = (index) => {
+  const box = document.querySelector(`[data-explorer-index="${index}"]`);
+  const canvases = [...box.querySelectorAll('.jupyter-matplotlib canvas')].filter(c => c.width && c.height);
+  const grab = () => canvases.map(c => new Uint32Array(
+      c.getContext('2d').getImageData(0, 0, c.width, c.height).data.buffer));
+  let base = grab();
+  return {
+    changed() {
+      const now = grab();
+      for (let k = 0; k < now.length; k++) {
+        const a = now[k], b = base[k];
+        if (a.length !== b.length) { base = now; return true; }
+        for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) { base = now; return true; }
+      }
+      return false;
+    },
+  };
+}; }
+"""
+
+# Arms the probe of one explorer: timestamps the first input event from now on (event.timeStamp,
+# when the browser received it) and, on every animation frame, compares the figure's pixels with
+# those at arming time. Outcome "changed" (t1: the first frame that shows a different picture), or
+# "unchanged" once the kernel has been busy since the input and is idle and quiet for `quietMs`
+# with the picture as it was (the update ran, and did not change the picture), or "silent" when
+# `silentMs` after the input the page has sent the kernel nothing at all.
+_ARM_JS = r"""
+([index, quietMs, silentMs]) => {
+  const pixels = window.__explorerPixels(index);
+  const kernel = window.__kernelTraffic;
+  const busyAtArm = kernel.busy, sentAtArm = kernel.sent;
+  const types = ['keydown', 'pointerdown', 'mousedown', 'input', 'change', 'click'];
+  const probe = {t0: null, t1: null, event: null, outcome: null, stop: false};
+  const mark = (e) => { if (probe.t0 === null) { probe.t0 = e.timeStamp; probe.event = e.type; } };
+  for (const t of types) window.addEventListener(t, mark, {capture: true});
+  const done = () => { for (const t of types) window.removeEventListener(t, mark, {capture: true}); };
+  probe.cancel = () => { probe.stop = true; done(); };
+  const frame = () => {
+    if (probe.stop) return;
+    const now = performance.now();
+    if (probe.t0 !== null && pixels.changed()) { probe.t1 = now; probe.outcome = 'changed'; done(); return; }
+    if (probe.t0 !== null && kernel.busy > busyAtArm && kernel.status === 'idle' && now - kernel.last >= quietMs) {
+      probe.outcome = 'unchanged'; done(); return;
+    }
+    if (probe.t0 !== null && kernel.sent === sentAtArm && now - probe.t0 >= silentMs) {
+      probe.outcome = 'silent'; done(); return;
+    }
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+  window.__explorerProbe = probe;
+}
+"""
+
+# Resolves once the kernel is idle, no message has passed to or from it for `quietMs`, and the
+# explorer's picture has not changed for as long (false after `timeoutMs`).
+_SETTLE_JS = r"""
+([index, quietMs, timeoutMs]) => new Promise((resolve) => {
+  const pixels = window.__explorerPixels(index);
+  const kernel = window.__kernelTraffic;
+  const start = performance.now();
+  let stableSince = start;
+  const frame = () => {
+    const now = performance.now();
+    if (pixels.changed()) stableSince = now;
+    const quiet = kernel.status === 'idle' && now - kernel.last >= quietMs;
+    if (quiet && now - stableSince >= quietMs) return resolve(true);
+    if (now - start > timeoutMs) return resolve(false);
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+})
+"""
+
+# Error outputs (and stderr) anywhere in the notebook, and widgets that failed to display.
+_ERRORS_JS = r"""
+() => {
+  const out = [];
+  for (const el of document.querySelectorAll('.jp-Notebook .jp-OutputArea-output')) {
+    const mime = el.getAttribute('data-mime-type') || '';
+    const text = (el.textContent || '').trim();
+    if (mime === 'application/vnd.jupyter.stderr') out.push('error/stderr output: ' + text.slice(0, 300));
+    else if (/Error displaying widget|model not found/i.test(text)) out.push('widget error: ' + text.slice(0, 300));
+  }
+  return out;
+}
+"""
+
+_PROMPTS_JS = r"""
+() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputArea-prompt')]
+        .map(p => (p.textContent || '').trim())
+"""
+
+# Installed before the page's own scripts, it watches the page's kernel websockets (both protocols):
+# - errors and stderr that the kernel sends in answer to a widget message (comm_msg), which the
+#   front end shows nowhere: a callback that raises when a control moves would go unnoticed;
+# - the kernel's last reported status and the time of the last message either way, so that the
+#   harness can wait until an update has finished (kernel idle, and quiet for a while).
+_KERNEL_WATCH_JS = r"""
+(() => {
+  const Native = window.WebSocket;
+  const complaints = window.__widgetMessageErrors = [];
+  const noComm = window.__widgetMessageNoComm = [];
+  const kernel = window.__kernelTraffic = {status: null, busy: 0, sent: 0, last: performance.now()};
+  const decoder = new TextDecoder();
+  const parse = (data) => {
+    if (typeof data === 'string') return JSON.parse(data);
+    if (!(data instanceof ArrayBuffer)) return null;
+    const view = new DataView(data);
+    const n = Number(view.getBigUint64(0, true));
+    const at = (i) => Number(view.getBigUint64(8 * (i + 1), true));
+    const part = (i) => decoder.decode(new Uint8Array(data, at(i), at(i + 1) - at(i)));
+    if (n < 6) return null;
+    return {channel: part(0), header: JSON.parse(part(1)), parent_header: JSON.parse(part(2)),
+            content: JSON.parse(part(4))};
+  };
+  const watch = (event) => {
+    kernel.last = performance.now();
+    try {
+      const msg = parse(event.data);
+      if (!msg || msg.channel !== 'iopub') return;
+      const type = msg.header && msg.header.msg_type;
+      if (type === 'status') {
+        kernel.status = msg.content.execution_state;
+        if (kernel.status === 'busy') kernel.busy += 1;
+      }
+      if (!msg.parent_header || msg.parent_header.msg_type !== 'comm_msg') return;
+      if (type === 'error') complaints.push(`${msg.content.ename}: ${msg.content.evalue}`);
+      else if (type === 'stream' && msg.content.name === 'stderr') {
+        // "No such comm": the front end wrote to a widget the kernel had closed (or, at start-up,
+        // asked for widget states before ipywidgets was imported). Noise, kept apart.
+        if (/^\s*No such comm: [0-9a-f-]+\s*$/.test(msg.content.text)) noComm.push(msg.content.text.trim());
+        else complaints.push(msg.content.text);
+      }
+    } catch (e) { /* a message this watch cannot read is none of its business */ }
+  };
+  class WatchedWebSocket extends Native {
+    constructor(...args) { super(...args); this.addEventListener('message', watch); }
+    send(data) { kernel.last = performance.now(); kernel.sent += 1; return super.send(data); }
+  }
+  window.WebSocket = WatchedWebSocket;
+})();
+"""
+
+
+
+def _wait(predicate, timeout: float, interval: float = 0.1):
+    """Call `predicate` until it returns something true or `timeout` seconds pass; its last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
+
+
+def _run_all(page):
+    """Run > Run All Cells, from the menu bar (the same in JupyterLab and Notebook 7)."""
+    page.locator(".lm-MenuBar-item", has_text=re.compile(r"^\s*Run\s*$")).first.click()
+    page.locator(".lm-Menu-item:visible", has_text=re.compile(r"^\s*Run All Cells\s*$")).first.click()
+
+
+def _complaints(page) -> list[str]:
+    """Errors and stderr the kernel sent in answer to widget messages so far ("No such comm" apart)."""
+    return page.evaluate("() => window.__widgetMessageErrors || []")
+
+
+def _settle(page, index: int, quiet_ms: float, timeout_ms: float = 10_000.0) -> bool:
+    """Wait until the kernel is idle and quiet and the explorer's picture has stopped changing."""
+    return page.evaluate(_SETTLE_JS, [index, quiet_ms, timeout_ms])
+
+
+def _traceback_summary(text: str) -> str:
+    """The last line of each traceback in a text, e.g. 'RuntimeError: deliberately broken callback'
+    (or, without one, the start of the text)."""
+    finals = re.findall(r"(?m)^\s*(\w+(?:\.\w+)*(?:Error|Exception|Warning)\b.*)$", text)
+    return "; ".join(dict.fromkeys(f.strip() for f in finals)) or repr(text.strip()[:300])
+
+
+# What one stored explorer output shows: the PNG, the widget (with or without its picture), or an error.
+_STATIC_OUTPUT_JS = r"""
+([cell, output]) => {
+  const cells = document.querySelectorAll('.jp-Notebook .jp-Cell');
+  const el = cells[cell] && cells[cell].querySelectorAll('.jp-OutputArea-output')[output];
+  if (!el) return {shows: 'nothing', text: ''};
+  const text = (el.textContent || '').replace(/\u200b/g, '').trim();
+  const canvases = [...el.querySelectorAll('.jupyter-matplotlib canvas')];
+  const drawn = canvases.some(c => {
+    if (!c.width || !c.height) return false;
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) return true;
+    return false;
+  });
+  const img = el.querySelector('img');
+  let shows;
+  if (img && !el.querySelector('.jupyter-widgets')) shows = 'the stored PNG';
+  else if (/Error displaying widget|model not found/i.test(text)) shows = 'an error';
+  else if (/Loading widget/i.test(text)) shows = 'Loading widget...';
+  else if (el.querySelector('.jupyter-widgets')) shows = drawn ? 'the widget, with its picture' : 'the widget, with an empty figure';
+  else shows = 'something else';
+  return {shows, mime: el.getAttribute('data-mime-type'), text: text.slice(0, 200),
+          canvas: canvases.map(c => `${c.width}x${c.height}`).join(' '),
+          image: img ? `${img.naturalWidth}x${img.naturalHeight}` : ''};
+}
+"""
+
+
+def _drag_handle(page, control, handle, fraction: float):
+    """Drag a slider handle with the mouse to `fraction` of its track (0 = min end, 1 = max end)."""
+    track = control.locator(".noUi-base").first.bounding_box()
+    box = handle.bounding_box()
+    vertical = control.locator(".noUi-vertical").count() > 0
+    x0, y0 = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    if vertical:
+        x1, y1 = x0, track["y"] + (1 - fraction) * track["height"]
+    else:
+        x1, y1 = track["x"] + fraction * track["width"], y0
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move(x1, y1, steps=4)
+    page.mouse.up()
+
+
+def _control(page, control: dict):
+    return page.locator(f'[data-explorer-control="{control["id"]}"]')
+
+
+def _is_disabled(page, control: dict) -> bool:
+    """Whether a control is disabled now (an explorer may disable one, depending on the others)."""
+    return _control(page, control).evaluate(
+        "e => e.matches(':disabled, [disabled]') || !!e.querySelector(':disabled, [disabled]')")
+
+
+def _choices(page, control: dict):
+    """For a control with a few values (dropdown, toggle or radio buttons, checkbox, toggle button):
+    the index of its current value and, per value, (description, gesture that selects it)."""
+    el = _control(page, control)
+    kind = control["kind"]
+    if kind == "select":
+        select = el.locator("select").first
+        options = select.locator("option").all_text_contents()
+        return select.evaluate("s => s.selectedIndex"), [
+            (f"select '{o}'", lambda k=k: select.select_option(index=k)) for k, o in enumerate(options)]
+    if kind in ("toggle-buttons", "radio"):
+        item = "button" if kind == "toggle-buttons" else "input[type=radio]"
+        n = el.locator(item).count()
+        current = el.evaluate(
+            "(e, item) => [...e.querySelectorAll(item)].findIndex(b => b.classList.contains('mod-active') || b.checked)",
+            item)
+        return max(current, 0), [(f"click option {k + 1} of {n}", lambda k=k: el.locator(item).nth(k).click())
+                                 for k in range(n)]
+    if kind in ("checkbox", "toggle-button"):
+        target = el.locator("input[type=checkbox]").first if kind == "checkbox" else el
+        return 0, [("click", target.click), ("click", target.click)]  # a click moves to the other value
+    return None, []
+
+
+def _move_plans(page, control: dict, samples: int):
+    """The input gestures that move one control: a list of (description, gesture, fallback), the
+    fallback (or None) being another (description, gesture) to try when the gesture sends nothing
+    to the kernel (a slider already at the end its key goes to).
+
+    Each gesture gives the control a value other than the one it has (which usually, though not
+    always, changes the picture). Sliders: End or Home on the focused handle, then a mouse drag a
+    quarter of the way back, and so on. Controls with a few values alternate between another value
+    and the one they had (dropdown, toggle and radio buttons: the next option, back, the one after,
+    back; checkbox and toggle button: clicks), so that the other controls keep the state they
+    were made for. Text fields: new text and Enter, then the old text again.
+    """
+    el = _control(page, control)
+    kind = control["kind"]
+    plans = []
+    if kind == "slider":
+        for h in range(control["handles"]):
+            handle = el.locator(".noUi-handle").nth(h)
+            now = float(handle.get_attribute("aria-valuenow") or 0)
+            top = float(handle.get_attribute("aria-valuemax") or 0)
+            keys = ["Home", "End"] if now >= top else ["End", "Home"]
+
+            def press(key, handle=handle):
+                return (f"focus handle, {key}", lambda: (handle.focus(), handle.press(key)))
+            for i in range(samples):
+                if i % 2 == 0:  # the keyboard: to one end of the range, then (next time) to the other
+                    key, other = keys[(i // 2) % 2], keys[(i // 2 + 1) % 2]
+                    plans.append((*press(key), press(other)))
+                else:  # the mouse: drag the handle from that end a quarter of the way back
+                    fraction = 0.25 if key == "End" else 0.75
+                    plans.append((f"drag handle to {fraction:.0%}",
+                                  lambda handle=handle, f=fraction: _drag_handle(page, el, handle, f), None))
+    elif kind in ("select", "toggle-buttons", "radio"):
+        current, choices = _choices(page, control)
+        others = [k for k in range(len(choices)) if k != current]
+        for i in range(samples if others else 0):
+            description, gesture = choices[others[(i // 2) % len(others)]] if i % 2 == 0 else choices[current]
+            plans.append((description, gesture, None))
+    elif kind in ("checkbox", "toggle-button"):
+        _, choices = _choices(page, control)
+        plans = [(*choices[0], None) for _ in range(samples)]
+    elif kind == "text":
+        field_ = el.locator("textarea, input").first
+        original = field_.input_value()
+        numeric = field_.get_attribute("type") == "number"
+        for i in range(samples):
+            if i % 2 == 1:
+                text = original
+            elif numeric:
+                base = float(original or 0)
+                hi = field_.get_attribute("max")
+                value = base - 1 if hi not in (None, "") and base + 1 > float(hi) else base + 1
+                text = str(int(value)) if value == int(value) else str(value)
+            else:
+                text = f"{original} {i // 2 + 1}"
+            plans.append((f"type '{text}' + Enter", lambda text=text: (field_.fill(text), field_.press("Enter")), None))
+    return plans
+
+
+_FEW_VALUES = ("select", "toggle-buttons", "radio", "checkbox", "toggle-button")
+
+
+class _Mover:
+    """Makes the moves of one explorer's controls, timing each and collecting what went wrong."""
+
+    def __init__(self, page, index, explorer, change_timeout, quiet_ms, attributed, silent_ms=2500.0):
+        self.page, self.index, self.explorer = page, index, explorer
+        self.change_timeout, self.quiet_ms, self.silent_ms = change_timeout, quiet_ms, silent_ms
+        self.attributed = attributed  # indices of the kernel's complaints pinned on a move
+
+    def measure(self, name: str, action: str, gesture) -> Move:
+        """Make one gesture and time it; the Move (also added to the explorer's)."""
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        page, explorer = self.page, self.explorer
+        seen = len(_complaints(page))
+        page.evaluate(_ARM_JS, [self.index, self.quiet_ms, self.silent_ms])
+        try:
+            gesture()
+            page.wait_for_function("() => window.__explorerProbe.outcome !== null",
+                                   timeout=self.change_timeout * 1000, polling="raf")
+            outcome, latency = page.evaluate(
+                "() => [window.__explorerProbe.outcome, window.__explorerProbe.t1 - window.__explorerProbe.t0]")
+            move = Move(name, action, latency if outcome == "changed" else None, outcome)
+        except PlaywrightTimeout:
+            page.evaluate("() => window.__explorerProbe.cancel()")
+            move = Move(name, action, None, "timeout")
+            explorer.failures.append(f"{name}: the picture did not change within {self.change_timeout:g} s "
+                                     f"of '{action}' (nor did the kernel finish an update)")
+        except PlaywrightError as exc:
+            move = Move(name, action, None, "error")
+            explorer.failures.append(f"{name}: could not '{action}': {str(exc).splitlines()[0]}")
+        _settle(page, self.index, self.quiet_ms)
+        new = _complaints(page)[seen:]
+        if new:
+            explorer.failures.append(f"{name}: after '{action}' the kernel reported (the page shows "
+                                     f"nothing of it): {_traceback_summary(chr(10).join(new))}")
+            self.attributed.update(range(seen, seen + len(new)))
+        explorer.moves.append(move)
+        return move
+
+    def move(self, control: dict, plans):
+        """Make a control's planned moves; it must change the picture at least once."""
+        name = _describe_control(control)
+        if not plans:
+            self.explorer.failures.append(f"control {name} offers no other value to move to")
+            return
+        moves = []
+        for action, gesture, fallback in plans:
+            moves.append(self.measure(name, action, gesture))
+            if moves[-1].outcome == "silent" and fallback is not None:
+                moves.append(self.measure(name, *fallback))
+            if moves[-1].outcome in ("timeout", "error"):
+                return  # the next moves of this control would wait in vain too
+        if not any(m.outcome == "changed" for m in moves):
+            if all(m.outcome == "silent" for m in moves):
+                why = "none of its moves reached the kernel"
+            else:
+                why = "the picture did not change after any of its moves, though the kernel finished each update"
+            self.explorer.failures.append(f"{name}: {why} ({', '.join(repr(m.action) for m in moves)})")
+
+
+def _describe_control(control: dict) -> str:
+    label = f" '{control['label']}'" if control["label"] else ""
+    return f"{control['kind']}{label}"
+
+
+class BrowserSession:
+    """One Chromium (a fresh profile) and one Jupyter server per folder of notebooks, for as many
+    checks as needed; close it (or use ``with``) to stop them all. Started on first use."""
+
+    def __init__(self):
+        self._playwright_cm = None
+        self._context = None
+        self._profile = None
+        self._servers: dict[Path, JupyterServer] = {}
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def _browser(self):
+        if self._context is None:
+            from playwright.sync_api import sync_playwright
+
+            self._profile = tempfile.TemporaryDirectory(prefix="browser-profile-")
+            self._playwright_cm = sync_playwright()
+            playwright = self._playwright_cm.__enter__()
+            self._context = playwright.chromium.launch_persistent_context(
+                self._profile.name, executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS,
+                viewport={"width": 1400, "height": 1000}, device_scale_factor=1)
+            self._context.add_init_script(_KERNEL_WATCH_JS)
+        return self._context
+
+    def server(self, notebook: Path) -> JupyterServer:
+        folder = Path(notebook).resolve().parent
+        if folder not in self._servers:
+            self._servers[folder] = JupyterServer(folder).__enter__()
+        return self._servers[folder]
+
+    def close(self):
+        if self._context is not None:
+            self._context.close()
+            self._context = None
+        if self._playwright_cm is not None:
+            self._playwright_cm.__exit__(None, None, None)
+            self._playwright_cm = None
+        if self._profile is not None:
+            self._profile.cleanup()
+            self._profile = None
+        for server in self._servers.values():
+            server.__exit__(None, None, None)
+        self._servers.clear()
+
+    # -- moving the controls --------------------------------------------------------------------
+    def check(self, notebook: Path, uis=("lab",), change_timeout: float = 10.0, samples: int = 2,
+              run_timeout: float = 120.0, quiet_ms: float = 250.0,
+              screenshot_dir: Path | None = None) -> list[NotebookReport]:
+        """Open `notebook` in each of `uis` ("lab", "notebook") in turn, each time a fresh copy with a
+        fresh kernel; run it, move every control of every explorer `samples` times, and report.
+
+        change_timeout : seconds a move may take to change the picture, or at least to finish its
+                         update in the kernel.
+        quiet_ms       : how long the kernel must stay idle and silent for an update to count as done.
+        Returns one ``NotebookReport`` per UI; never raises for a failed check (see ``assert_ok``).
+        """
+        notebook = Path(notebook)
+        reports = []
+        for ui in uis:
+            report = NotebookReport(notebook=notebook.name, ui=ui)
+            reports.append(report)
+            start = time.monotonic()
+            try:
+                server = self.server(notebook)
+                report.mark("server up", start)
+                context = self._browser()
+                report.mark("browser up", start)
+                server.prepare(notebook)
+            except HarnessError as exc:
+                report.failures.append(str(exc))
+                report.seconds = time.monotonic() - start
+                continue
+            log_start = len(server.log_text())
+            page = context.new_page()
+            page.on("pageerror", lambda exc, errors=report.page_errors: errors.append(str(exc)))
+            try:
+                _drive(page, server, notebook, ui, report, change_timeout, samples, run_timeout, quiet_ms, start)
+                if screenshot_dir is not None:
+                    Path(screenshot_dir).mkdir(parents=True, exist_ok=True)
+                    page.screenshot(path=str(Path(screenshot_dir) / f"{notebook.stem}-{ui}.png"))
+            except Exception as exc:  # a page that broke mid-way is a failed check, with its reason
+                report.failures.append(f"the check stopped: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+            finally:
+                page.close()
+            report.server_log = server.log_text()[log_start:]
+            report.seconds = time.monotonic() - start
+        return reports
+
+    # -- what a stored notebook shows before anything runs --------------------------------------
+    def static_view(self, notebook: Path, ui: str = "lab", trusted: bool = False, kernel: bool = False,
+                    wait: float = 15.0, screenshot: Path | None = None) -> list[dict]:
+        """What each explorer output of a *stored* notebook shows when it is opened and not run.
+
+        trusted : whether the notebook is trusted (a fresh clone is not; one the learner ran and
+                  saved is).
+        kernel  : whether a kernel starts (JupyterLab starts one on opening; without, the page is
+                  told "No Kernel" in the kernel dialog).
+        Returns one dict per explorer output; its ``shows`` is "the stored PNG", "the widget, with
+        its picture", "the widget, with an empty figure", "Loading widget...", "an error" or
+        "nothing".
+        """
+        positions = [(cell, output) for cell, output, _ in explorer_output_positions(notebook)]
+        server = self.server(notebook)
+        server.prepare(notebook, clear_outputs=False, kernel=kernel, trusted=trusted)
+        page = self._browser().new_page()
+        try:
+            page.goto(server.url(notebook, ui), wait_until="domcontentloaded")
+            page.locator(".jp-Notebook .jp-Cell").first.wait_for(state="visible", timeout=60_000)
+            if kernel:
+                _wait(lambda: server.kernel_state(notebook) == "idle", 60)
+            else:
+                page.locator(".jp-Dialog button", has_text="No Kernel").click(timeout=60_000)
+
+            def views():
+                return [page.evaluate(_STATIC_OUTPUT_JS, list(p)) for p in positions]
+
+            def settled():
+                v = views()
+                return v if all(x["shows"] not in ("Loading widget...", "nothing") for x in v) else None
+            result = _wait(settled, wait, 0.25) or views()
+            if screenshot is not None and positions:
+                cell, output = positions[0]
+                shown = page.locator(".jp-Notebook .jp-Cell").nth(cell).locator(".jp-OutputArea-output").nth(output)
+                shown.scroll_into_view_if_needed()
+                shown.screenshot(path=str(screenshot))
+            return result
+        finally:
+            page.close()
+
+
+def check_notebook(notebook: Path, uis=("lab",), **options) -> list[NotebookReport]:
+    """``BrowserSession.check`` in a session of its own."""
+    with BrowserSession() as session:
+        return session.check(notebook, uis, **options)
+
+
+def _drive(page, server, notebook, ui, report, change_timeout, samples, run_timeout, quiet_ms, start):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    titles = explorer_titles(notebook)
+    page.set_default_timeout(30_000)
+    page.goto(server.url(notebook, ui), wait_until="domcontentloaded")
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for(state="visible", timeout=60_000)
+    report.mark("notebook shown", start)
+
+    # The kernel is up when the server says so and the page's indicator agrees.
+    def kernel_ready():
+        return server.kernel_state(notebook) == "idle" and page.locator(
+            ".jp-Notebook-ExecutionIndicator[data-status='idle']").count() > 0
+    if not _wait(kernel_ready, 60):
+        report.failures.append(f"the kernel was not ready 60 s after opening "
+                               f"(state {server.kernel_state(notebook)!r})")
+        return
+    report.mark("kernel idle", start)
+    _run_all(page)
+
+    def all_ran():
+        prompts = page.evaluate(_PROMPTS_JS)
+        return bool(prompts) and all(re.fullmatch(r"\[\d+\]:", p) for p in prompts) \
+            and server.kernel_state(notebook) == "idle"
+    if not _wait(all_ran, run_timeout, 0.2):
+        report.failures.append(f"Run All Cells did not finish within {run_timeout:.0f} s "
+                               f"(prompts: {page.evaluate(_PROMPTS_JS)})")
+        return
+    report.mark("all cells ran", start)
+
+    expected = len(titles)
+    found = _wait(lambda: (lambda f: f if len(f) >= expected else [])(page.evaluate(_FIND_EXPLORERS_JS)), 30)
+    found = found or page.evaluate(_FIND_EXPLORERS_JS)
+    if len(found) != expected:
+        report.failures.append(f"the page shows {len(found)} explorer(s) (a box of controls above an ipympl "
+                               f"figure), the notebook file {expected}; does the notebook use %matplotlib widget?")
+    if found:
+        try:
+            page.wait_for_function(_FIGURES_DRAWN_JS, timeout=30_000)
+        except PlaywrightTimeout:
+            report.failures.append("an explorer's figure was not drawn within 30 s of the run")
+    page.evaluate(_PIXELS_JS)
+    report.mark("explorers drawn", start)
+    report.failures += [f"after Run All: {e}" for e in page.evaluate(_ERRORS_JS)]
+    during_run = _complaints(page)
+    if during_run:
+        report.failures.append("during Run All the kernel answered widget messages with errors: "
+                               + _traceback_summary("\n".join(during_run)))
+
+    attributed = set(range(len(during_run)))  # the kernel's complaints accounted for so far
+    for info in found:
+        index = info["index"]
+        title = titles[index] if index < len(titles) else f"explorer {index + 1}"
+        explorer = ExplorerReport(title=title, controls=[_describe_control(c) for c in info["controls"]])
+        report.explorers.append(explorer)
+        if not info["canvases"]:
+            explorer.failures.append("its figure has no canvas")
+            continue
+        page.locator(f'[data-explorer-index="{index}"]').scroll_into_view_if_needed()
+        _settle(page, index, quiet_ms)
+        mover = _Mover(page, index, explorer, change_timeout, quiet_ms, attributed)
+        disabled = []
+        for control in info["controls"]:
+            if control["kind"] == "unknown":
+                explorer.failures.append(f"control {_describe_control(control)} ({control['classes']}) "
+                                         f"is not a kind the harness can move")
+            elif _is_disabled(page, control):
+                disabled.append(control)
+            else:
+                mover.move(control, _move_plans(page, control, samples))
+        # A control the explorer disables (for the values the others have now) is moved once another
+        # control's choice enables it; that choice is undone afterwards.
+        selectors = [c for c in info["controls"] if c["kind"] in _FEW_VALUES and c not in disabled]
+        for control in disabled:
+            name = _describe_control(control)
+            for selector in selectors:
+                current, choices = _choices(page, selector)
+                undo = choices[current] if selector["kind"] in ("select", "toggle-buttons", "radio") else choices[0]
+                tried = [k for k in range(len(choices)) if k != current][:1 if selector["kind"] in
+                                                                            ("checkbox", "toggle-button") else None]
+                for k in tried:
+                    mover.measure(_describe_control(selector), *choices[k])
+                    if not _is_disabled(page, control):
+                        explorer.notes.append(f"{name} is disabled until {_describe_control(selector)} is "
+                                              f"changed ('{choices[k][0]}'); moved then")
+                        mover.move(control, _move_plans(page, control, samples))
+                        mover.measure(_describe_control(selector), *undo)
+                        break
+                    mover.measure(_describe_control(selector), *undo)
+                else:
+                    continue
+                break
+            else:
+                explorer.notes.append(f"{name} stays disabled whatever one other control chooses; not moved")
+    report.mark("controls moved", start)
+    report.failures += [f"after moving the controls: {e}" for e in page.evaluate(_ERRORS_JS)]
+    unattributed = [c for i, c in enumerate(_complaints(page)) if i not in attributed]
+    if unattributed:
+        report.failures.append("the kernel answered widget messages with errors: "
+                               + _traceback_summary("\n".join(unattributed)))
+    no_comm = [c for c in page.evaluate("() => window.__widgetMessageNoComm || []") if "-" not in c]
+    if no_comm:
+        report.notes.append(f"the kernel answered {len(no_comm)} widget message(s) with 'No such comm': the "
+                            f"front end wrote to {len(set(no_comm))} widget(s) the kernel had closed (such as "
+                            f"the canvas of a figure closed after it was shown as a PNG); harmless")
+
+
+# -- results of this run, for the summaries -------------------------------------------------------
+RESULTS: list[NotebookReport] = []
+
+
+def summary_lines(results=None) -> list[str]:
+    """One line per explorer (median latency) and one per checked notebook (time taken)."""
+    results = RESULTS if results is None else results
+    lines = []
+    for report in results:
+        lines += [latency_line(report, explorer) for explorer in report.explorers]
+        verdict = "" if report.ok else " (failed, as this fixture must)" if report.meant_to_fail else " (FAILED)"
+        lines.append(f"{report.notebook} [{UIS.get(report.ui, report.ui)}]: checked in {report.seconds:.1f} s"
+                     + verdict)
+    return lines

@@ -1,0 +1,43 @@
+"""Every explorer of every notebook, driven in JupyterLab (and the fixture in Notebook 7 too).
+
+A notebook has an explorer when one of its stored outputs has a text/plain starting "Explorer: ";
+notebooks are picked up from notebooks/ as they land. For each, the harness runs a fresh copy in
+headless Chromium, moves every control of every explorer, and requires each control to change the
+picture, no move to leave the page waiting, and no cell or widget message to end in an error.
+The latencies are printed in the summary, not judged.
+"""
+import pytest
+
+import browser_harness as harness
+
+FIXTURE = harness.FIXTURES / "explorer_fixture.ipynb"
+NOTEBOOKS = harness.explorer_notebooks()
+
+
+def check(session, notebook, uis):
+    harness.require_browser()
+    reports = session.check(notebook, uis=uis)
+    harness.RESULTS.extend(reports)
+    assert [r.ui for r in reports] == list(uis)
+    for report in reports:
+        harness.assert_ok(report)
+        assert report.explorers, f"{notebook.name}: no explorer found in {report.ui}"
+        for explorer in report.explorers:
+            # every control was moved, unless the explorer keeps it disabled (a note says so)
+            unmoved = set(explorer.controls) - {m.control for m in explorer.moves}
+            assert all(any(n.startswith(f"{c} stays disabled") for n in explorer.notes) for c in unmoved), \
+                (unmoved, explorer.notes)
+    return reports
+
+
+def test_fixture_explorer_in_jupyterlab_and_notebook7(browser_session):
+    """Every kind of control, in both front ends; here every single move must change the picture."""
+    for report in check(browser_session, FIXTURE, ("lab", "notebook")):
+        (explorer,) = report.explorers
+        assert len(explorer.controls) == 7
+        assert all(m.outcome == "changed" and m.latency_ms > 0 for m in explorer.moves), explorer.moves
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_explorers_in_jupyterlab(browser_session, notebook):
+    check(browser_session, notebook, ("lab",))
