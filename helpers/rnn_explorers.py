@@ -430,6 +430,53 @@ def backward_view(steps: dict, s: int) -> dict:
             "norm_total": float(np.linalg.norm(steps["da"][:, s - 1])), "complete": s == 1}
 
 
+def _cache_diagram_pixels(fig, ax, diagram, colourings) -> None:
+    """Draw the diagram's axes from a pixel cache, one entry per colouring (Agg renderers only).
+
+    The diagram (~140 boxes, arrows and labels, half of them text) is most of the render time, yet it
+    only ever shows the few colourings listed in ``colourings`` (dicts of roles, one per step s). The
+    first time the axes are drawn at a given figure size, dpi and background, every colouring is drawn
+    once and its pixels are kept; afterwards the pixels of the current colouring are pasted back in one
+    copy. A colouring not in the list is drawn normally (and kept). The axes must be drawn first, on the
+    figure's background: true here, as it is the first axes added. Renderers without pixel regions
+    (PDF, SVG) draw the artists as usual.
+    """
+    draw_artists = ax.draw
+    cache = {}
+
+    def roles_key(roles):
+        return tuple(sorted((str(k), v) for k, v in roles.items()))
+
+    def draw(renderer):
+        if not (hasattr(renderer, "copy_from_bbox") and hasattr(renderer, "restore_region")):
+            return draw_artists(renderer)
+        setting = (float(fig.dpi), tuple(fig.bbox.bounds), tuple(fig.patch.get_facecolor()),
+                   fig.patch.get_visible())
+        current = dict(diagram.roles)
+        if setting not in cache:
+            cache.clear()
+            cache[setting] = {}
+            box = ax.get_tightbbox(renderer).padded(6)
+            box = box.intersection(box, fig.bbox) or fig.bbox
+            blank = renderer.copy_from_bbox(box)   # the figure's background only
+            for roles in colourings:
+                diagram.paint(roles)
+                draw_artists(renderer)
+                cache[setting][roles_key(roles)] = renderer.copy_from_bbox(box)
+                renderer.restore_region(blank)
+            diagram.paint(current)
+            cache[setting]["box"] = box
+        region = cache[setting].get(roles_key(current))
+        if region is None:
+            draw_artists(renderer)
+            region = cache[setting][roles_key(current)] = renderer.copy_from_bbox(cache[setting]["box"])
+        else:
+            renderer.restore_region(region)
+        return None
+
+    ax.draw = draw
+
+
 def backward_stepper(parameters: dict, vocab, text: str, tags, s=None) -> Explorer:
     """Slide s from T_x down to 1 and watch BPTT fill in dL/da<t> and add up dWaa.
 
@@ -494,6 +541,7 @@ def backward_stepper(parameters: dict, vocab, text: str, tags, s=None) -> Explor
     ax_w.tick_params(labelsize=7)
     title_w = ax_w.set_title("", fontsize=9, y=1.0)
     fig.subplots_adjust(left=0.04, right=0.98, top=0.93, bottom=0.08, wspace=0.12, hspace=0.1)
+    _cache_diagram_pixels(fig, ax_d, diagram, [backward_roles(layout, k) for k in range(1, T + 1)])
 
     def compute(s):
         return backward_view(steps, s)
