@@ -18,6 +18,27 @@ compares HTML.
 Displayed in a notebook, an explorer offers three views of itself: the live widget (JupyterLab,
 Notebook 7), a PNG of the current picture (for viewers without a kernel, such as a repository
 browser), and a one-line text (what nbval compares: it does not depend on the machine).
+
+Fast redraws. Rendering the whole figure costs far more than computing it: tick labels, titles and
+legends are most of the pixels' price, and they rarely change when a slider moves. So the explorer
+renders in two layers (matplotlib's "blitting"):
+
+- After each update it looks at which artists the draw function changed (matplotlib marks them
+  ``stale``). The first time an artist changes it becomes *dynamic* (``set_animated(True)``), and so
+  does every static artist drawn above it that overlaps it (else it would be covered). Then the whole
+  figure is rendered once, and its pixels without the dynamic artists are kept as the *background*.
+- Later updates that change only dynamic artists, and leave every axes' limits, scales, tick rules and
+  labels as they were, paste the background back and draw just the dynamic artists on it. With the ipympl
+  backend the new picture (only the pixels that differ) goes to the browser at once: no round trip.
+- Anything else (new limits, a new artist, a resized figure) renders the whole figure again, and the
+  background is taken anew.
+
+The picture is the same as a full render, except that a dynamic artist is drawn over the axes' ticks
+and gridlines (never over other artists). Two kinds of artists never become dynamic, so a change to them
+renders the whole figure: figure-level artists (``fig.text``, ``suptitle``: matplotlib would leave an
+animated one out of saved pictures; for a title that changes, use ``ax.text(x, y, s,
+transform=fig.transFigure)`` instead) and the artists of axes with a ``draw`` of their own (a pixel
+cache, as in the BPTT stepper).
 """
 from __future__ import annotations
 
@@ -90,7 +111,9 @@ class Explorer:
     Attributes
     ----------
     result : the latest ``compute`` result.
-    last_update_ms : wall time of the latest compute + draw (the benchmarks read it).
+    last_update_ms : wall time of the latest update: compute, draw and render (the benchmarks read it).
+    last_render : how the latest update was rendered: "layers" (background + dynamic artists), "full"
+        (the whole figure), or None (a backend without pixel access: the figure is shown as a new image).
     """
 
     def __init__(self, title, controls, figure, compute, draw, describe=None):
@@ -103,6 +126,7 @@ class Explorer:
         self.status = widgets.HTML()
         self.result = None
         self.last_update_ms = float("nan")
+        self.last_render = None
         self._holding = False
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
@@ -110,6 +134,10 @@ class Explorer:
         if not isinstance(figure.canvas, widgets.DOMWidget):
             # Not the ipympl backend (e.g. plain inline): show the figure inside an Output widget.
             self._output = widgets.Output()
+        # the two layers of a fast redraw (see the module docstring)
+        self._layers = None
+        if self._output is None or type(figure.canvas).__name__ == "FigureCanvasAgg":
+            self._layers = _Layers(figure)
         self.refresh()
 
     # -- state -----------------------------------------------------------------------------------
@@ -122,18 +150,40 @@ class Explorer:
         start = time.perf_counter()
         with single_blas_thread():  # small products: one thread is faster (see _blas.py)
             self.result = self._compute(**self.values())
-        self._draw(self.result)
+        figure = self.figure
+        # pyplot asks the browser for a full redraw whenever a figure turns stale; the layers render
+        # themselves, so that request is switched off while the artists change
+        callback, figure.stale_callback = figure.stale_callback, None
+        try:
+            self._draw(self.result)
+        finally:
+            figure.stale_callback = callback
         if self._describe is not None:
             self.status.value = self._describe(self.result)
-        if self._output is None:
-            self.figure.canvas.draw_idle()
+        if self._layers is not None:
+            self.last_render = self._layers.render()
+            if self._output is None:
+                self._keep_static_copy()
+        elif self._output is None:
+            figure.canvas.draw_idle()
         else:
             from IPython.display import clear_output, display
             with self._output:
                 clear_output(wait=True)
-                display(self.figure)
+                display(figure)
         self.last_update_ms = 1000.0 * (time.perf_counter() - start)
         return self.result
+
+    def _keep_static_copy(self, png: bytes | None = None):
+        """With no browser attached (a notebook run by nbconvert or nbval), store the picture in the
+        ipympl canvas's saved state, so a trusted notebook opened without a kernel shows it."""
+        canvas = self.figure.canvas
+        if not getattr(canvas, "syncing_data_url", False):
+            return                                  # a live front end: it receives the pixels
+        png = self.snapshot_png() if png is None else png
+        canvas._data_url = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+        ratio = getattr(canvas, "device_pixel_ratio", 1.0) or 1.0
+        canvas._size = (self.figure.bbox.width / ratio, self.figure.bbox.height / ratio)
 
     def set(self, **values):
         """Set several controls at once (one recompute instead of one per control); returns the result.
@@ -168,7 +218,12 @@ class Explorer:
     def snapshot_png(self) -> bytes:
         """The current picture as PNG bytes."""
         buf = io.BytesIO()
+        # saving re-lays out titles and so marks them changed; that is not a change of the picture
+        artists = self._layers.candidates() if self._layers is not None else []
+        stale = [a.stale for a in artists]
         self.figure.savefig(buf, format="png", dpi=self.figure.dpi)
+        for artist, was in zip(artists, stale):
+            artist.stale = was
         return buf.getvalue()
 
     def _repr_mimebundle_(self, include=None, exclude=None):
@@ -177,9 +232,185 @@ class Explorer:
         if isinstance(bundle, tuple):
             bundle = bundle[0]
         bundle = dict(bundle)
-        bundle["image/png"] = base64.b64encode(self.snapshot_png()).decode("ascii")
+        png = self.snapshot_png()
+        if self._output is None:
+            self._keep_static_copy(png)
+        bundle["image/png"] = base64.b64encode(png).decode("ascii")
         bundle["text/plain"] = f"Explorer: {self.title} (run the notebook to use its controls)"
         return bundle
 
     def __repr__(self):
         return f"Explorer({self.title!r}, controls={list(self.controls)})"
+
+
+class _Layers:
+    """The fast redraw of one figure: a kept background plus the dynamic artists drawn on it.
+
+    ``render()`` is called after the artists have changed; it returns "layers" or "full". See the module
+    docstring for the rules. ``dynamic`` is the set of artists currently drawn on top of the background.
+    """
+
+    def __init__(self, figure):
+        self.figure = figure
+        self.dynamic = set()
+        self._order = []            # the dynamic artists, in the order a full render draws them
+        self._background = None     # pixels of the figure without the dynamic artists
+        self._renderer = None       # the renderer those pixels belong to
+        self._layout = None         # _layout_key() when the background was taken
+        self.reason = None          # why the latest render was full (None: it used the layers)
+        figure.canvas.mpl_connect("draw_event", self._on_full_draw)
+
+    # -- which artists -----------------------------------------------------------------------------
+    def _axes_in_order(self):
+        return sorted(self.figure.axes, key=lambda ax: ax.get_zorder())
+
+    @staticmethod
+    def _own_draw(ax) -> bool:
+        return "draw" in vars(ax)
+
+    def _children(self, ax):
+        """The artists of one axes that may become dynamic, in draw order (axis objects and the
+        background patch never do: they are the frame the rest is drawn in)."""
+        skip = {id(ax.patch), *(id(a) for a in ax._axis_map.values()), *(id(a) for a in ax.child_axes)}
+        if not (ax.axison and ax.get_frame_on()):     # a full render leaves the frame out too
+            skip.update(id(a) for a in ax.spines.values())
+        return sorted((a for a in ax.get_children() if id(a) not in skip), key=lambda a: a.get_zorder())
+
+    def _figure_artists(self):
+        f = self.figure
+        return [*f.texts, *f.legends, *f.lines, *f.patches, *f.images, *f.artists]
+
+    def candidates(self):
+        """Every artist whose changes the layers follow."""
+        return [a for _, artists in self._groups() for a in artists] + self._figure_artists()
+
+    def _groups(self):
+        """(axes, its candidate artists in draw order), in the figure's draw order."""
+        return [(ax, self._children(ax)) for ax in self._axes_in_order()]
+
+    def _layout_key(self):
+        """Everything outside the artists that a full render depends on, as (what, value) pairs: figure
+        size, and per axes its position, limits, scales, tick locators and formatters (compared by
+        identity: ``set_xticks`` makes new ones) and axis labels."""
+        f = self.figure
+        key = [("figure size", (tuple(f.bbox.bounds), f.dpi, f.patch.get_facecolor()))]
+        for i, ax in enumerate(self._axes_in_order()):
+            name = f"axes {i}" + (f" ({ax.get_title()[:40]!r})" if ax.get_title() else "")
+            key += [(f"{name}: presence", (ax, ax.get_visible(), ax.axison)),
+                    (f"{name}: position", tuple(ax.get_position().bounds)),
+                    (f"{name}: limits", (ax.get_xlim(), ax.get_ylim())),
+                    (f"{name}: scales", (ax.get_xscale(), ax.get_yscale()))]
+            for axis_name, axis in ax._axis_map.items():
+                key += [(f"{name}: {axis_name} ticks", (axis.get_visible(), axis.get_major_locator(),
+                         axis.get_minor_locator(), axis.get_major_formatter(), axis.get_minor_formatter())),
+                        (f"{name}: {axis_name} label", (axis.label.get_text(), axis.label.get_visible()))]
+        return key
+
+    # -- rendering ---------------------------------------------------------------------------------
+    def render(self) -> str:
+        """Redraw after the artists changed: "layers" if the background could be kept, else "full"
+        (``reason`` then says why: what changed that the background depends on)."""
+        canvas = self.figure.canvas
+        changed, reason = set(), None
+        # figure-level artists (fig.text, suptitle) stay in the background: matplotlib leaves animated
+        # figure-level artists out of saved pictures too
+        if any(a.stale for a in self._figure_artists()):
+            reason = "a figure-level artist changed"
+        for ax, artists in self._groups():
+            if self._own_draw(ax):
+                if any(a.stale for a in artists):
+                    reason = reason or "an artist of axes with its own draw changed"
+            else:
+                changed.update(a for a in artists if a.stale)
+        if reason is None:
+            reason = self._why_not_layers(changed)
+        self.reason = reason
+        if reason is None:
+            canvas.restore_region(self._background)
+            for artist in self._order:
+                self.figure.draw_artist(artist)
+            canvas.blit(self.figure.bbox)
+            return "layers"
+        if self._background is not None:   # at the first render every artist is new, not changed
+            self._promote(changed)
+        canvas.draw()                  # -> _on_full_draw takes the background and adds the dynamic artists
+        return "full"
+
+    def _why_not_layers(self, changed):
+        if self._background is None:
+            return "first render"
+        new = changed - self.dynamic
+        if new:
+            artist = next(iter(new))
+            return f"{len(new)} artist(s) changed for the first time, e.g. {type(artist).__name__} {artist!r}"
+        if self._renderer is not self.figure.canvas.get_renderer():
+            return "new renderer (size or dpi)"
+        key = self._layout_key()
+        if len(key) != len(self._layout):
+            return "axes added or removed"
+        for (what, value), (_, before) in zip(key, self._layout):
+            if not _same(value, before):
+                return f"{what} changed"
+        return None
+
+    def _promote(self, changed):
+        """Make the changed artists dynamic, with every static artist drawn after one and overlapping it."""
+        renderer = self.figure.canvas.get_renderer()
+        dynamic, order = set(), []
+        for ax, artists in self._groups():
+            if self._own_draw(ax):
+                for artist in artists:
+                    artist.set_animated(False)
+                continue
+            boxes = []
+            for artist in artists:
+                moving = artist in changed or artist in self.dynamic
+                if not moving and boxes and artist.get_visible():
+                    box = _extent(artist, renderer)
+                    moving = box is not None and any(box.overlaps(b) for b in boxes)
+                if moving:
+                    dynamic.add(artist)
+                    order.append(artist)
+                    # a dynamic artist may later paint anywhere it is allowed to (its clip box)
+                    boxes.append(_extent(artist, renderer) or self.figure.bbox)
+                artist.set_animated(moving)
+        self.dynamic, self._order = dynamic, order
+
+    def _on_full_draw(self, event):
+        """After a full render (ours, or one the browser asked for): keep the background, add the rest."""
+        canvas = self.figure.canvas
+        if canvas.is_saving():          # savefig draws every artist itself, into its own picture
+            return
+        self._background = canvas.copy_from_bbox(self.figure.bbox)
+        self._renderer = canvas.get_renderer()
+        # The picture now shows every artist as it is. Invisible and empty artists are not drawn, and
+        # axes with a draw of their own may paste pixels instead: mark them all as shown too.
+        for ax in self.figure.axes:
+            for artist in self._children(ax):
+                artist.stale = False
+        for artist in self._figure_artists():
+            artist.stale = False
+        for artist in self._order:
+            self.figure.draw_artist(artist)
+        self._layout = self._layout_key()
+
+
+def _extent(artist, renderer):
+    """Where an artist paints: its clip box if it is clipped to one, else its window extent; the
+    figure's box if it cannot tell, None if it paints nothing (an empty text)."""
+    if artist.get_clip_on() and artist.get_clip_box() is not None:
+        return artist.get_clip_box()
+    try:
+        box = artist.get_window_extent(renderer)
+    except Exception:    # an artist that cannot tell: assume it may paint anywhere
+        return artist.figure.bbox
+    return box if box.width > 0 or box.height > 0 else None
+
+
+def _same(a, b) -> bool:
+    """Equality for layout keys: numbers and strings by value, matplotlib objects by identity."""
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, (int, float, str, bool, type(None))):
+        return type(a) is type(b) and a == b
+    return a is b

@@ -196,7 +196,7 @@ def tokenizer_explorer(corpus, text: str = "", *, k: int = 20, max_k=None, eos: 
     padding_text = ax.text(max_len - 1, n_rows / 2, "", ha="center", va="center", rotation=90, fontsize=8,
                            color="C0")
     col_text = [ax.text(t, -0.8, "", rotation=50, ha="left", va="bottom", fontsize=7) for t in range(max_len)]
-    title = fig.text(0.01, 0.985, "", ha="left", va="top", fontsize=9)
+    title = ax.text(0.01, 0.985, "", transform=fig.transFigure, ha="left", va="top", fontsize=9)
     fig.subplots_adjust(left=0.17, right=0.93, top=0.8, bottom=0.03)
 
     def compute(text, k, eos):

@@ -48,3 +48,155 @@ def test_views_hold_widget_png_and_stable_text():
     assert bundle["text/plain"] == "Explorer: a line (run the notebook to use its controls)"
     import base64
     assert base64.b64decode(bundle["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# -- the fast redraw: background + dynamic artists ---------------------------------------------------
+
+def _pixels_shown(fig):
+    return np.asarray(fig.canvas.buffer_rgba()).copy()
+
+
+def _pixels_full(ex):
+    """What a full render of the current state looks like (saving draws every artist)."""
+    import io
+    from PIL import Image
+    return np.asarray(Image.open(io.BytesIO(ex.snapshot_png())).convert("RGBA"))
+
+
+def make_layered(calls=None):
+    """A line that moves inside fixed limits, a text that changes, and static artists drawn above
+    the line (a legend and an annotation) that must stay on top."""
+    fig, ax = new_figure()
+    x = np.linspace(0.1, 0.9, 50)
+    (line,) = ax.plot(x, 0.5 + 0.3 * np.sin(6 * x), lw=3, label="y")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.legend(loc="center")                                   # zorder 5, over the line
+    ax.text(0.5, 0.5, "static note", ha="center", fontsize=14, zorder=4,
+            bbox=dict(facecolor="yellow", alpha=0.5))        # half transparent: drawn twice would darken
+    label = ax.text(0.02, 0.95, "", va="top")
+    ax.set_title("fixed title")
+
+    def compute(phase):
+        if calls is not None:
+            calls.append(phase)
+        return {"y": 0.5 + 0.3 * np.sin(6 * x + phase), "phase": phase}
+
+    def draw(r):
+        line.set_ydata(r["y"])
+        label.set_text(f"phase {r['phase']:.2f}")
+
+    ex = Explorer("layers", {"phase": widgets.FloatSlider(value=0.0, min=0, max=6)}, fig, compute, draw)
+    return ex, ax, line
+
+
+def test_layers_give_the_same_picture_as_a_full_render():
+    ex, _, _ = make_layered()
+    kinds = []
+    for phase in (0.5, 1.0, 2.5, 4.0, 5.5):
+        ex.controls["phase"].value = phase
+        kinds.append(ex.last_render)
+        assert np.array_equal(_pixels_shown(ex.figure), _pixels_full(ex)), f"phase {phase}"
+    # the first move discovers the dynamic artists (one full render); later moves reuse the background
+    assert kinds == ["full", "layers", "layers", "layers", "layers"]
+
+
+def test_static_artists_above_a_dynamic_one_are_redrawn_with_it():
+    ex, ax, line = make_layered()
+    ex.controls["phase"].value = 1.0
+    dynamic = ex._layers.dynamic
+    assert line in dynamic and ax.legend_ in dynamic            # the legend overlaps the line
+    assert ax.title not in dynamic                             # above the axes: no overlap, stays static
+    assert all(a.get_animated() == (a in dynamic) for a in ax.get_children() if a is not ax.patch
+               and a not in ax._axis_map.values())
+
+
+def test_a_change_of_limits_or_a_new_artist_renders_everything_and_says_why():
+    ex, ax, _ = make_layered()
+    ex.controls["phase"].value = 1.0
+    ax.set_ylim(-1, 2)
+    ex.controls["phase"].value = 2.0
+    assert ex.last_render == "full" and "limits changed" in ex._layers.reason
+    assert np.array_equal(_pixels_shown(ex.figure), _pixels_full(ex))
+    ax.axhline(0.2, color="red")
+    ex.controls["phase"].value = 3.0
+    assert ex.last_render == "full" and "changed for the first time" in ex._layers.reason
+    ex.controls["phase"].value = 4.0
+    assert ex.last_render == "layers"
+    assert np.array_equal(_pixels_shown(ex.figure), _pixels_full(ex))
+
+
+def test_figure_level_text_stays_in_the_background_and_in_the_snapshot():
+    ex, _, _ = make_layered()
+    note = ex.figure.text(0.01, 0.01, "before")
+    ex.controls["phase"].value = 1.0
+    note.set_text("after")
+    ex.controls["phase"].value = 2.0
+    assert ex.last_render == "full" and "figure-level" in ex._layers.reason
+    assert not note.get_animated()
+    assert np.array_equal(_pixels_shown(ex.figure), _pixels_full(ex))
+
+
+def test_snapshot_shows_the_dynamic_artists():
+    ex, _, _ = make_layered()
+    for phase in (1.0, 2.0):
+        ex.controls["phase"].value = phase
+    assert np.array_equal(_pixels_full(ex), _pixels_shown(ex.figure))
+    ex.controls["phase"].value = 3.0
+    assert ex.last_render == "layers"                          # the snapshot did not spoil the layers
+
+
+def _ipympl_figure():
+    """A figure on the ipympl canvas, as in a notebook with %matplotlib widget (no browser attached)."""
+    import warnings
+    import matplotlib
+    from matplotlib.figure import Figure
+    backend = matplotlib.get_backend()
+    from ipympl.backend_nbagg import Canvas, FigureManager
+    matplotlib.use(backend)           # importing ipympl makes it pyplot's backend: the other tests use Agg
+    fig = Figure(figsize=(4, 2), dpi=100)
+    canvas = Canvas(fig)
+    with warnings.catch_warnings():   # ipympl's own toolbar construction, not ours (traitlets deprecation)
+        warnings.filterwarnings("ignore", message="Passing unrecognized arguments", category=DeprecationWarning)
+        FigureManager(canvas, 1)
+    return fig, canvas
+
+
+def test_ipympl_gets_each_new_picture_at_once_without_a_round_trip():
+    fig, canvas = _ipympl_figure()
+    ax = fig.add_subplot()
+    ax.set_ylim(-2, 2)
+    x = np.linspace(0, 1, 30)
+    (line,) = ax.plot(x, x)
+    sent = []
+    canvas.send = lambda content, buffers=None: sent.append((content, buffers))
+    ex = Explorer("ipympl", {"k": widgets.FloatSlider(value=1.0, min=-2, max=2)}, fig,
+                  lambda k: {"y": k * x}, lambda r: line.set_ydata(r["y"]))
+    canvas.syncing_data_url = False                            # as once a browser view has connected
+    for k in (0.5, -0.5):
+        sent.clear()
+        ex.controls["k"].value = k
+        kinds = [content["data"] for content, _ in sent]
+        assert kinds == ['{"type": "binary"}'], kinds          # the picture itself, no "draw" request
+        assert sent[0][1] and len(sent[0][1][0]) > 0
+    assert ex.last_render == "layers"
+
+
+def test_without_a_browser_the_canvas_keeps_a_static_copy_of_the_picture():
+    import base64
+    import io
+    from PIL import Image
+    fig, canvas = _ipympl_figure()
+    ax = fig.add_subplot()
+    (line,) = ax.plot([0, 1], [0, 1])
+    canvas.send = lambda content, buffers=None: None
+    ex = Explorer("static", {"k": widgets.FloatSlider(value=1.0, min=-2, max=2)}, fig,
+                  lambda k: {"k": k}, lambda r: line.set_ydata([0, r["k"]]))
+    for k in (1.0, 0.5):
+        ex.controls["k"].value = k
+        prefix = "data:image/png;base64,"
+        assert canvas._data_url.startswith(prefix)
+        png = base64.b64decode(canvas._data_url[len(prefix):])
+        assert Image.open(io.BytesIO(png)).size == (400, 200)
+        assert png == ex.snapshot_png()                        # the current picture, not the first one
+        assert tuple(canvas._size) == (400.0, 200.0)

@@ -130,7 +130,7 @@ def test_tokenizer_explorer_rows_are_the_largest_vocabulary():
 def test_cropping_is_reported_in_the_title():
     ex = tokenizer_explorer(CORPUS, "the cat " * 5, k=2, max_len=4)
     assert ex.result["cropped"] == 6
-    titles = [t.get_text() for t in ex.figure.texts]
+    titles = [t.get_text() for t in ex.figure.axes[0].texts]   # the title is an axes text in figure coordinates
     assert any("6 more not shown (max 4)" in t for t in titles)
 
 
