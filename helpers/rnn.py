@@ -24,10 +24,12 @@ pre-activation z<t+1> = Waa @ a<t> + ..., so
     dba    = sum_t dz<t> summed over the m examples
 
 The weights are shared by all steps, so their gradients are sums over t. The sequence functions compute
-these sums as one matrix product each, by laying the (n, m, T_x) arrays out as (n, m * T_x) matrices:
-every column is then one (example, time step) pair, and a sum over t and over examples is exactly what a
-matrix product sums over. The gradients of the output layer (Wya, by) belong to the loss and are not
-computed here.
+these sums as one matrix product each, by laying the arrays of all steps out as (n, T_x * m) matrices:
+every column is then one (time step, example) pair, and a sum over t and over examples is exactly what a
+matrix product sums over. (Inside, the steps are kept on the middle axis, (n, T_x, m), so that these
+matrices are views and each step's (n, m) block has its examples side by side; inputs and outputs keep
+the course layout, time last.) The gradients of the output layer (Wya, by) belong to the loss and are
+not computed here.
 
 Arrays put in a cache are private copies: changing an input or an output afterwards does not change
 what the backward pass computes.
@@ -223,18 +225,26 @@ def _states_forward(where, x, a0, parameters, activation, with_output):
     check_finite(where, "a0", a0)
 
     g = ACTIVATIONS[activation][0]
-    # input projection of every step at once: (n_a, n_x) @ (n_x, m*T_x), plus the bias
-    z = (Wax @ x.reshape(n_x, m * T_x)).reshape(n_a, m, T_x) + ba[:, :, None]
-    # a_all[:, :, t] is a<t>, with a_all[:, :, 0] = a0; only the recurrence loops over t
-    a_all = np.empty((n_a, m, T_x + 1))
-    a_all[:, :, 0] = a0
+    # Inside, time is the MIDDLE axis: xs (n_x, T_x, m), z (n_a, T_x, m), a_all (n_a, T_x + 1, m).
+    # The (n_a, m) matrix of one step, a_all[:, t], then holds its m examples side by side in memory,
+    # so the products of the loop read it in place (the columns a[:, :, t] of the course layout are
+    # scattered and would be copied first), and the (n, T_x * m) matrices of all steps, which the
+    # input projection here and the weight gradients of rnn_backward use, are views, not copies.
+    # The output gets the course layout (time last) back.
+    xs = x.transpose(0, 2, 1).copy()                     # (n_x, T_x, m), a private copy
+    # input projection of every step at once: (n_a, n_x) @ (n_x, T_x*m), plus the bias
+    z = (Wax @ xs.reshape(n_x, T_x * m)).reshape(n_a, T_x, m)
+    z += ba[:, :, None]
+    # a_all[:, t] is a<t>, with a_all[:, 0] = a0; only the recurrence loops over t
+    a_all = np.empty((n_a, T_x + 1, m))
+    a_all[:, 0] = a0
     for t in range(T_x):
-        z[:, :, t] += Waa @ a_all[:, :, t]
-        a_all[:, :, t + 1] = g(z[:, :, t])
+        z[:, t] += Waa @ a_all[:, t]
+        a_all[:, t + 1] = g(z[:, t])
 
-    a = a_all[:, :, 1:].copy()
+    a = a_all[:, 1:].transpose(0, 2, 1).copy()          # (n_a, m, T_x), not a view of the cache
     caches = {"kind": _SEQ_CACHE, "activation": activation,
-              "x": x.copy(), "a_all": a_all, "z": z, "Wax": Wax.copy(), "Waa": Waa.copy()}
+              "xs": xs, "a_all": a_all, "z": z, "Wax": Wax.copy(), "Waa": Waa.copy()}
     return a, caches, out
 
 
@@ -332,39 +342,40 @@ def rnn_backward(da, caches, keep_state_grads=False):
                          f"got {type(caches).__name__}")
     if not isinstance(keep_state_grads, (bool, np.bool_)):
         raise ValueError(f"{where}: keep_state_grads must be True or False, got {keep_state_grads!r}")
-    a_all, z, x = caches["a_all"], caches["z"], caches["x"]
+    # the caches have time on the middle axis (see _states_forward): a_all[:, t] = a<t>, z[:, t] = z<t+1>
+    a_all, z, xs = caches["a_all"], caches["z"], caches["xs"]
     Wax, Waa = caches["Wax"], caches["Waa"]
-    n_a, m, T_x = z.shape
-    n_x = x.shape[0]
+    n_a, T_x, m = z.shape
+    n_x = xs.shape[0]
     da = as_float_array(where, "da", da)
     check_shape(where, "da", da, (n_a, m, T_x), "(n_a, m, T_x)",
                 f"to match the caches of a forward pass with n_a = {n_a}, m = {m}, T_x = {T_x}")
     check_finite(where, "da", da)
 
-    a_prev, a = a_all[:, :, :-1], a_all[:, :, 1:]
-    g_prime = ACTIVATIONS[caches["activation"]][1](a, z)    # g'(z<t>) of every step at once
+    a_prev, a = a_all[:, :-1], a_all[:, 1:]                 # the state each step reads, and writes: g(z[:, t])
+    g_prime = ACTIVATIONS[caches["activation"]][1]          # g'(z), computed from a = g(z) and z
 
-    dz = np.empty((n_a, m, T_x))
-    da_steps = np.empty((n_a, m, T_x)) if keep_state_grads else None
+    dz = np.empty((n_a, T_x, m))                             # laid out like z: dz[:, t] = dz<t+1>
+    da_steps = np.empty((n_a, T_x, m)) if keep_state_grads else None
     da_rec = np.zeros((n_a, m))                              # Waa.T @ dz<t+1>, zero after the last step
     for t in reversed(range(T_x)):
         da_t = da[:, :, t] + da_rec
-        dz[:, :, t] = da_t * g_prime[:, :, t]
-        da_rec = Waa.T @ dz[:, :, t]
+        dz[:, t] = da_t * g_prime(a[:, t], z[:, t])
+        da_rec = Waa.T @ dz[:, t]
         if keep_state_grads:
-            da_steps[:, :, t] = da_t
+            da_steps[:, t] = da_t
 
-    # weight and input gradients of all steps at once, on (n, m*T_x) matrices
-    dz2 = dz.reshape(n_a, m * T_x)
+    # weight and input gradients of all steps at once, on (n, T_x*m) matrices (views of the arrays)
+    dz2 = dz.reshape(n_a, T_x * m)
     grads = {
-        "dx": (Wax.T @ dz2).reshape(n_x, m, T_x),
+        "dx": (Wax.T @ dz2).reshape(n_x, T_x, m).transpose(0, 2, 1).copy(),
         "da0": da_rec,
-        "dWax": dz2 @ x.reshape(n_x, m * T_x).T,
-        "dWaa": dz2 @ a_prev.reshape(n_a, m * T_x).T,
+        "dWax": dz2 @ xs.reshape(n_x, T_x * m).T,
+        "dWaa": dz2 @ a_prev.reshape(n_a, T_x * m).T,
         "dba": dz2.sum(axis=1, keepdims=True),
     }
     if keep_state_grads:
-        grads["da_steps"] = da_steps
+        grads["da_steps"] = da_steps.transpose(0, 2, 1).copy()
     return grads
 
 

@@ -169,6 +169,36 @@ def test_sequence_equals_repeated_cells(activation, m):
         np.testing.assert_allclose(grads["d" + k], total[k], rtol=0, atol=1e-12)
 
 
+@pytest.mark.parametrize("activation", ACTS)
+def test_sequence_equals_cells_when_every_size_differs(activation):
+    # n_x, n_a, m and T_x all different (2, 3, 4, 6): an axis mixed up inside the sequence functions
+    # (they keep the steps on another axis than their inputs and outputs) cannot go unnoticed
+    n_x, n_a, m, T = 2, 3, 4, 6
+    rng = np.random.default_rng(21)
+    params = {"Wax": rng.normal(0, 0.7, (n_a, n_x)), "Waa": rng.normal(0, 0.7, (n_a, n_a)),
+              "ba": rng.normal(0, 0.5, (n_a, 1)), "Wya": rng.normal(0, 1, (2, n_a)), "by": np.zeros((2, 1))}
+    x, a0, G = rng.normal(size=(n_x, m, T)), rng.normal(size=(n_a, m)), rng.normal(size=(n_a, m, T))
+    a, caches = rnn_states_forward(x, a0, params, activation)
+    grads = rnn_backward(G, caches, keep_state_grads=True)
+    assert a.shape == (n_a, m, T) and grads["dx"].shape == (n_x, m, T) and grads["da_steps"].shape == (n_a, m, T)
+
+    a_prev, cell_caches = a0, []
+    for t in range(T):
+        a_prev, _, cache = rnn_cell_forward(x[:, :, t], a_prev, params, activation)
+        np.testing.assert_allclose(a[:, :, t], a_prev, rtol=0, atol=1e-12)
+        cell_caches.append(cache)
+    da_rec, total = np.zeros((n_a, m)), {k: 0.0 for k in ("dWax", "dWaa", "dba")}
+    for t in reversed(range(T)):
+        np.testing.assert_allclose(grads["da_steps"][:, :, t], G[:, :, t] + da_rec, rtol=0, atol=1e-12)
+        g = rnn_cell_backward(G[:, :, t] + da_rec, cell_caches[t])
+        np.testing.assert_allclose(grads["dx"][:, :, t], g["dxt"], rtol=0, atol=1e-12)
+        da_rec = g["da_prev"]
+        total = {k: total[k] + g[k] for k in total}
+    np.testing.assert_allclose(grads["da0"], da_rec, rtol=0, atol=1e-12)
+    for k in total:
+        np.testing.assert_allclose(grads[k], total[k], rtol=0, atol=1e-12)
+
+
 def test_states_forward_equals_forward_and_needs_no_output_layer():
     params, x, a0 = make_problem(3, seed=7)
     a, _, caches = rnn_forward(x, a0, params)
