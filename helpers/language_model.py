@@ -70,7 +70,7 @@ from .rnn import rnn_states_forward
 from ._blas import one_blas_thread as _one_blas_thread
 from ._blas import single_blas_thread
 from .text import EOS, PAD, UNK, Vocabulary, tokenize_chars, tokenize_words
-from .training import init_model, loss_and_gradients, model_forward
+from .training import init_model, model_forward
 
 __all__ = [
     "DATA_DIR",
@@ -410,10 +410,38 @@ def make_batch(corpus: Corpus, index, V: int):
     return x, y, mask
 
 
+def _check_batch(where: str, lm: LanguageModel, x, y, mask):
+    """Check a batch against the model (shapes, token indices, a 0/1 mask); return float x, int y, float mask."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 3 or x.shape[0] != lm.V:
+        raise ValueError(f"{where}: x must have shape (V, m, T) with V = {lm.V} (the vocabulary), "
+                         f"got {x.shape}")
+    _, m, T = x.shape
+    y, mask = np.asarray(y), np.asarray(mask)
+    if y.shape != (m, T) or y.dtype.kind not in "iu":
+        raise ValueError(f"{where}: y must be an integer array of shape (m, T) = ({m}, {T}) to match x, "
+                         f"got a {y.dtype} array of shape {y.shape}")
+    mask = mask.astype(np.float64)                      # a boolean mask becomes 0.0 / 1.0
+    check_shape(where, "mask", mask, (m, T), "(m, T)", f"to match x {x.shape}")
+    if not np.all((mask == 0.0) | (mask == 1.0)):
+        raise ValueError(f"{where}: mask must hold only 0 and 1, got values {np.unique(mask)[:5]}")
+    real_labels = y[mask == 1.0]
+    if real_labels.size and (real_labels.min() < 0 or real_labels.max() >= lm.V):
+        raise ValueError(f"{where}: y must hold token indices in 0 .. V - 1 = {lm.V - 1} on the real steps, "
+                         f"got values from {real_labels.min()} to {real_labels.max()}")
+    return x, y, mask
+
+
 def batch_loss_and_gradients(lm: LanguageModel, x, y, mask):
     """Summed cross-entropy of a batch and its gradient, through the output layer and BPTT.
 
+        z<t> = Wy @ h<t> + by,   y_hat<t> = softmax(z<t>)
         L = sum_i sum_t mask[i, t] * -log y_hat<t>_(i)[y<t>_(i)]
+        dL/dz<t>_(i) = mask[i, t] * (y_hat<t>_(i) - one_hot(y<t>_(i)))
+
+    The output layer and the loss are written out here for the case of a language model (targets
+    as token indices, steps masked by 0/1): the same numbers as ``training.loss_and_gradients`` with
+    ``reduction="sum"``, without building one-hot targets, in one pass over the (V, m * T) scores.
 
     Parameters
     ----------
@@ -424,9 +452,38 @@ def batch_loss_and_gradients(lm: LanguageModel, x, y, mask):
     -------
     loss : float, summed over the real steps (nats)
     grads : dict "d" + parameter key -> ndarray, the gradient of that sum. Padded steps contribute
-        nothing to either.
+        nothing to either (whatever their targets hold).
     """
-    return loss_and_gradients(lm.params, x, y, lm.cell, mask=mask, reduction="sum")
+    where = "batch_loss_and_gradients"
+    lm = _check_lm(where, lm)
+    x, y, mask = _check_batch(where, lm, x, y, mask)
+    cell = get_cell(lm.cell)
+    Wy, by = lm.params["Wy"], lm.params["by"]
+    n_a = Wy.shape[1]
+    _, m, T = x.shape
+    h, cache = cell.forward(x, np.zeros((n_a, m)), {k: lm.params[k] for k in cell.param_keys})
+
+    # every (example, step) pair is one column: column i * T + t holds example i at step t + 1
+    h2 = h.reshape(n_a, m * T)
+    real, cols = mask.reshape(m * T), np.arange(m * T)
+    labels = np.where(real == 1.0, y.reshape(m * T), 0)   # a padded step's target is never looked at
+    z = Wy @ h2 + by                                    # (V, m * T) scores
+    z -= z.max(axis=0)                                  # every exponent <= 0: nothing overflows
+    y_hat = np.exp(z)
+    col_sum = y_hat.sum(axis=0)                         # >= 1: the column's maximum gives exp(0)
+    log_p = z[labels, cols] - np.log(col_sum)           # log y_hat of the true token, every column
+    loss = -float(log_p @ real)
+    dz = y_hat                                          # becomes mask * (y_hat - one_hot(y)), in place
+    dz /= col_sum
+    dz[labels, cols] -= 1.0
+    dz *= real
+
+    dh = (Wy.T @ dz).reshape(n_a, m, T)
+    grads = cell.backward(dh, cache)
+    out = {"d" + k: grads["d" + k] for k in cell.param_keys}
+    out["dWy"] = dz @ h2.T
+    out["dby"] = dz.sum(axis=1, keepdims=True)
+    return loss, out
 
 
 # ----------------------------------------------------------------------------------------------

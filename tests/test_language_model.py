@@ -191,6 +191,71 @@ def test_padded_steps_add_neither_loss_nor_gradient(kind):
     assert loss2 == loss and all(np.array_equal(grads[k], grads2[k]) for k in grads)
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_batch_loss_agrees_with_the_general_training_loss(kind):
+    # the language model writes its output layer and loss out for index targets and a mask; the
+    # general path (one-hot targets, helpers.losses) must give the same loss and gradients
+    from helpers.training import loss_and_gradients
+
+    lm = _small_model(kind, seed=2)
+    corpus = encode_corpus([list("abcab"), list("c"), list("bca"), []], lm.vocab)
+    x, y, mask = make_batch(corpus, np.arange(4), lm.V)
+    loss, grads = batch_loss_and_gradients(lm, x, y, mask)
+    loss2, grads2 = loss_and_gradients(lm.params, x, y, kind, mask=mask, reduction="sum")
+    assert math.isclose(loss, loss2, rel_tol=1e-12)
+    assert set(grads) == set(grads2) == {"d" + k for k in lm.params}
+    for k in grads:
+        np.testing.assert_allclose(grads[k], grads2[k], rtol=1e-10, atol=1e-14)
+
+
+def test_batch_loss_by_hand_with_zero_output_weights():
+    # Wy = 0, by = 0: every token has probability 1/V at every step, so L = (real steps) * log V,
+    # and dL/dby_k = sum over real steps of (1/V - [target = k]) = n / V - count(k)
+    lm = _small_model("rnn", seed=3)
+    lm.params["Wy"][:] = 0.0
+    lm.params["by"][:] = 0.0
+    corpus = encode_corpus([list("abca"), list("b")], lm.vocab)
+    x, y, mask = make_batch(corpus, np.arange(2), lm.V)
+    loss, grads = batch_loss_and_gradients(lm, x, y, mask)
+    n = corpus.n_tokens                                                # 5 + 2 = 7 real steps
+    assert n == 7 and math.isclose(loss, 7 * math.log(lm.V), rel_tol=1e-14)
+    counts = np.bincount(y[mask == 1], minlength=lm.V)                 # a: 2, b: 2, c: 1, <EOS>: 2
+    np.testing.assert_allclose(grads["dby"][:, 0], n / lm.V - counts, rtol=0, atol=1e-14)
+    # Wy = 0 also means no gradient reaches the hidden states: the cell's gradients are exactly zero
+    assert not np.any(grads["dWaa"]) and not np.any(grads["dWax"]) and not np.any(grads["dba"])
+
+
+def test_batch_loss_bad_input_names_the_argument():
+    lm = _small_model("rnn")
+    corpus = encode_corpus([list("ab"), list("c")], lm.vocab)
+    x, y, mask = make_batch(corpus, np.arange(2), lm.V)
+    with pytest.raises(ValueError, match=r"x must have shape \(V, m, T\) with V = 6"):
+        batch_loss_and_gradients(lm, x[:5], y, mask)
+    with pytest.raises(ValueError, match=r"y must be an integer array of shape \(m, T\) = \(2, 3\)"):
+        batch_loss_and_gradients(lm, x, y[:, :2], mask)
+    with pytest.raises(ValueError, match="y must be an integer array .* got a float64 array"):
+        batch_loss_and_gradients(lm, x, y.astype(float), mask)
+    with pytest.raises(ValueError, match=r"mask must have shape \(m, T\)"):
+        batch_loss_and_gradients(lm, x, y, mask[:1])
+    with pytest.raises(ValueError, match="mask must hold only 0 and 1"):
+        batch_loss_and_gradients(lm, x, y, mask * 0.5)
+    bad = y.copy()
+    bad[0, 0] = lm.V
+    with pytest.raises(ValueError, match=r"y must hold token indices in 0 \.\. V - 1 = 5 on the real steps, "
+                                         r"got values from \d+ to 6"):
+        batch_loss_and_gradients(lm, x, bad, mask)
+    with pytest.raises(ValueError, match="lm must be a LanguageModel"):
+        batch_loss_and_gradients(lm.params, x, y, mask)
+    # a padded step's target is not looked at, even far outside the vocabulary
+    padded = y.copy()
+    padded[mask == 0] = -7
+    assert batch_loss_and_gradients(lm, x, padded, mask)[0] == batch_loss_and_gradients(lm, x, y, mask)[0]
+    padded[mask == 0] = lm.V + 3
+    assert batch_loss_and_gradients(lm, x, padded, mask)[0] == batch_loss_and_gradients(lm, x, y, mask)[0]
+    # a boolean mask is as good as a 0/1 one
+    assert batch_loss_and_gradients(lm, x, y, mask.astype(bool))[0] == batch_loss_and_gradients(lm, x, y, mask)[0]
+
+
 def test_a_model_with_zero_output_weights_is_uniform():
     # Wy = 0 and by = 0 give every one of the V tokens probability 1/V: loss log V, perplexity V
     lm = _small_model("rnn")
