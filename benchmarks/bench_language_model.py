@@ -142,6 +142,16 @@ def explorer_median(updates: int) -> float:
     return statistics.median(times)
 
 
+def load_line(when: str) -> str:
+    """The load average, with a note when other programs compete for the CPUs."""
+    if not hasattr(os, "getloadavg"):
+        return f"load average {when}: not available"
+    load, cpus = os.getloadavg()[0], os.cpu_count() or 1
+    note = " (busy: other programs compete for the CPUs, so even CPU times are inflated)" \
+        if load > 0.5 * cpus + 0.5 else ""
+    return f"load average {when}: {load:.1f} on {cpus} CPU(s){note}"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one repeat of each measurement")
@@ -151,6 +161,7 @@ def main():
     train = tokenize(names, "char")
     vocab = build_vocabulary(train, order="alphabetical")
     n_chars = sum(len(s) + 1 for s in train)
+    print(load_line("at the start"))
     print(f"character-level RNN, n_a = {N_A}, vocabulary of {len(vocab)} tokens, "
           f"{len(train):,} names = {n_chars:,} characters per epoch (with <EOS>)\n")
     print(f"{'trainer':<34} {'chars/s (wall)':>15} {'chars/s (CPU)':>15} {'padding':>8}")
@@ -169,6 +180,7 @@ def main():
           f"per-character loop; it {verdict} the target of {TARGET:,}")
     print(f"temperature explorer (notebook 06): median update {explorer_median(40 if not args.quick else 15):.1f} ms "
           f"(compute + draw, Agg)")
+    print(load_line("at the end"))
 
 
 if __name__ == "__main__":
