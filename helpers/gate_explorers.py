@@ -41,7 +41,8 @@ import time
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.ticker import FixedLocator, NullLocator
+from matplotlib.ticker import FixedFormatter, FixedLocator, MaxNLocator, NullLocator
+from matplotlib.transforms import offset_copy
 
 from ._blas import one_blas_thread, single_blas_thread
 from ._checks import as_float_array, check_choice, check_finite, check_ndim, check_positive_int
@@ -378,16 +379,51 @@ def _survival_text(view, formula, short=False):
 
 
 def _token_axis(ax, tokens):
-    """Steps 0 .. T on the x axis: "start" (where c<0> is drawn), then the words."""
-    ax.set_xticks(np.arange(0, len(tokens) + 1))
-    ax.set_xticklabels(["start"] + list(tokens), rotation=45, ha="right", fontsize=8)
+    """Steps 0 .. T on the x axis: "start" (where c<0> is drawn), then the words.
+
+    The noun's tick label is left empty and its word is a separate text at the same place, so that
+    switching the noun changes one text instead of the axis' tick labels (which would make every move
+    that switches it a full render). Returns that text."""
+    labels = ["start"] + list(tokens)
+    labels[_SUBJECT_POSITION] = ""
+    ax.set_xticks(np.arange(0, len(tokens) + 1), labels, rotation=45, ha="right", fontsize=8)
     ax.set_xlim(-0.5, len(tokens) + 0.5)
+    like = ax.get_xticklabels()[_SUBJECT_POSITION]     # same transform, rotation and alignment as a tick label
+    return ax.text(_SUBJECT_POSITION, 0.0, tokens[_SUBJECT_POSITION - 1], transform=like.get_transform(),
+                   rotation=like.get_rotation(), ha=like.get_ha(), va=like.get_va(),
+                   rotation_mode=like.get_rotation_mode(), fontsize=8)
+
+
+def _key(ax, x, y, entries, align="left"):
+    """A legend as one row of coloured words, e.g. ("── unit 0", "C0"), starting at (x, y) in axes
+    coordinates (align="right": the row ends there). The texts are drawn under the lines (zorder 1.5):
+    they never change, so they stay in the explorer's kept background and cost nothing on a move,
+    where a legend drawn over the lines would be drawn again on every move."""
+    gap = 12.0                                              # points between two entries
+    shift = 0.0
+    for text, color in (entries if align == "left" else entries[::-1]):
+        place = offset_copy(ax.transAxes, fig=ax.figure, x=shift, y=0.0, units="points")
+        item = ax.text(x, y, text, color=color, fontsize=7.5, ha=align, va="bottom", transform=place,
+                       zorder=1.5)
+        width = item.get_window_extent().width * 72.0 / ax.figure.dpi
+        shift += (width + gap) * (1.0 if align == "left" else -1.0)
+
+
+def _memory_limit(base, c):
+    """The y range of the memory panel: the smallest base * 2^k (k >= 0) that holds 1.1 max |c|.
+
+    Coarse steps keep the axis still for most moves (a changed axis redraws the whole figure)."""
+    need = 1.1 * float(np.abs(c).max())
+    limit = base
+    while limit < need:
+        limit *= 2.0
+    return limit
 
 
 def _memory_panel(ax, view, ylabel, limit=1.2):
     """Lines of the memory per unit, the write marker and the survival band; returns the artists.
 
-    The y axis spans [-limit, limit] (plus room for the legend) and grows when the memory leaves it."""
+    The y axis spans [-limit, limit] (plus room for the key) and doubles when the memory leaves it."""
     t = np.concatenate([[0], view["t"]])
     c = np.concatenate([view["c_start"][:, None], view["c"]], axis=1)     # c<0>, c<1>, ..., c<T>
     others = [ax.plot(t, c[k], color="0.65", lw=1, label="other units" if k == 1 else None)[0]
@@ -396,11 +432,19 @@ def _memory_panel(ax, view, ylabel, limit=1.2):
     band = [ax.plot([], [], color="C0", lw=0.8, ls=":")[0] for _ in range(2)]
     mark = ax.axvline(view["write"], color="C3", lw=1, ls="--", label="write step")
     text = ax.text(0.01, 0.04, "", transform=ax.transAxes, fontsize=8.5)
-    ax.axhline(0, color="0.85", lw=0.8)
-    ax.set_ylim(-limit, 1.35 * limit)
+    ax.axhline(0, color="0.85", lw=0.8, zorder=1)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10]))
     ax.set_ylabel(ylabel)
-    ax.legend(loc="upper left", fontsize=7.5, ncol=3, frameon=False)
-    return {"main": main, "others": others, "band": band, "mark": mark, "text": text, "limit": limit}
+    _key(ax, 0.01, 0.86, [("─●─ unit 0 (number unit)", "C0"), ("── other units", "0.55"),
+                          ("- - write step", "C3"), ("····· c<write> ± ½ |c<write>|", "C0")])
+    artists = {"main": main, "others": others, "band": band, "mark": mark, "text": text, "limit": limit}
+    _set_memory_limit(ax, _memory_limit(limit, c))
+    return artists
+
+
+def _set_memory_limit(ax, limit):
+    if ax.get_ylim() != (-limit, 1.35 * limit):
+        ax.set_ylim(-limit, 1.35 * limit)
 
 
 def _update_memory_panel(artists, view, survival_text):
@@ -413,10 +457,35 @@ def _update_memory_panel(artists, view, survival_text):
         line.set_data([w, T], [v + sign * 0.5 * abs(v)] * 2)
     artists["mark"].set_xdata([w, w])
     artists["text"].set_text(survival_text)
-    limit = max(artists["limit"], 1.1 * float(np.abs(c).max()))
-    ax = artists["main"].axes
-    if ax.get_ylim() != (-limit, 1.35 * limit):
-        ax.set_ylim(-limit, 1.35 * limit)
+    _set_memory_limit(artists["main"].axes, _memory_limit(artists["limit"], c))
+
+
+def _frame_below_lines(fig):
+    """Draw every axes' frame (its spines) before the lines: a frame drawn over moving lines would be
+    drawn again on every move (see helpers/explorer.py); under them it stays in the kept background."""
+    for ax in fig.axes:
+        for spine in ax.spines.values():
+            spine.set_zorder(1.9)
+
+
+def _pin_labels(fig):
+    """Keep the axis labels where tight_layout placed them. Left to itself, matplotlib measures every
+    tick label of the axes that share x (four panels of 17 words) to place the labels again on each
+    full redraw. Call after tight_layout; the x labels are empty (the words are tick labels)."""
+    for ax in fig.axes:
+        label = ax.yaxis.label
+        if label.get_text():
+            x = ax.transAxes.inverted().transform((label.get_position()[0], 0.0))[0]
+            ax.yaxis.set_label_coords(x, 0.5)
+        ax.xaxis.set_label_coords(0.5, 0.0)
+
+
+def _gate_axis(ax, ylabel):
+    """The y axis of a panel of gate values in [0, 1], with three fixed ticks."""
+    ax.set_ylim(-0.08, 1.08)
+    ax.yaxis.set_major_locator(FixedLocator([0.0, 0.5, 1.0]))
+    ax.yaxis.set_major_formatter(FixedFormatter(["0", "0.5", "1"]))
+    ax.set_ylabel(ylabel)
 
 
 def _gradient_panel(ax, view, formula):
@@ -426,10 +495,12 @@ def _gradient_panel(ax, view, formula):
     (prod,) = ax.plot(t, np.maximum(view["grad_product"], _FLOOR), "--", color="k", lw=1.2, label=formula)
     ax.set_yscale("log")
     ax.set_ylim(_FLOOR / 3, 30)
-    ax.yaxis.set_major_locator(FixedLocator([1e-15, 1e-10, 1e-5, 1.0]))   # fixed ticks: a faster redraw
+    # fixed ticks with plain-text labels (a full redraw lays out mathtext 10^k anew each time)
+    ax.yaxis.set_major_locator(FixedLocator([1e-15, 1e-10, 1e-5, 1.0]))
+    ax.yaxis.set_major_formatter(FixedFormatter(["10⁻¹⁵", "10⁻¹⁰", "10⁻⁵", "1"]))
     ax.yaxis.set_minor_locator(NullLocator())
     ax.set_ylabel("d c<T> / d c<t>\n(unit 0, log; 0 at the bottom)")
-    ax.legend(loc="lower right", fontsize=7.5, frameon=False)
+    _key(ax, 1.0, 1.02, [("● backward pass (keep_state_grads)", "C2"), ("- - " + formula, "k")], align="right")
     return real, prod
 
 
@@ -445,16 +516,16 @@ def gru_gate_explorer(subject: str = "cat", write: int = 2, u_write: float = 1.0
     fig, (ax_c, ax_g, ax_d) = new_figure(3, 1, figsize=(8.4, 7.2), sharex=True,
                                          gridspec_kw={"height_ratios": [1.3, 0.8, 1.0]})
     memory = _memory_panel(ax_c, first, "memory c<t>")
-    ax_c.set_title("GRU: c<t> = Γu ⊙ c̃<t> + (1 − Γu) ⊙ c<t−1>", fontsize=10)
+    ax_c.set_title("GRU: c<t> = Γu ⊙ c̃<t> + (1 − Γu) ⊙ c<t−1>", fontsize=10, y=1.0)
     (gu,) = ax_g.step(first["t"], first["Gamma_u"], where="mid", color="C1", lw=2, label="Γu<t>")
     (gr,) = ax_g.plot(first["t"], first["Gamma_r"], color="C4", lw=1.5, ls="-.", label="Γr<t>")
-    ax_g.set_ylim(-0.08, 1.08)
-    ax_g.set_ylabel("gates")
-    ax_g.legend(loc="center right", fontsize=7.5, frameon=False)
+    _gate_axis(ax_g, "gates")
+    _key(ax_g, 1.0, 1.02, [("── Γu<t>", "C1"), ("-·- Γr<t>", "C4")], align="right")
     real, prod = _gradient_panel(ax_d, first, "∏ (1 − Γu<k>), k > t")
-    _token_axis(ax_d, first["tokens"])
+    noun = _token_axis(ax_d, first["tokens"])
+    _frame_below_lines(fig)
     fig.tight_layout()
-    state = {"subject": first["tokens"][_SUBJECT_POSITION - 1]}
+    _pin_labels(fig)
 
     def draw(v):
         _update_memory_panel(memory, v, _survival_text(v, "∏(1 − Γu)", short=True))
@@ -462,9 +533,7 @@ def gru_gate_explorer(subject: str = "cat", write: int = 2, u_write: float = 1.0
         gr.set_ydata(v["Gamma_r"])
         real.set_ydata(np.maximum(np.abs(v["grad"]), _FLOOR))
         prod.set_ydata(np.maximum(v["grad_product"], _FLOOR))
-        if v["tokens"][_SUBJECT_POSITION - 1] != state["subject"]:
-            state["subject"] = v["tokens"][_SUBJECT_POSITION - 1]
-            ax_d.set_xticklabels(["start"] + v["tokens"], rotation=45, ha="right", fontsize=8)
+        noun.set_text(v["tokens"][_SUBJECT_POSITION - 1])
 
     def describe(v):
         match = "equals" if v["product_matches"] else "differs from"
@@ -502,11 +571,23 @@ LSTM_PRESETS = {
 
 
 def _matching_preset(values):
-    """The name of the preset whose settings all equal ``values`` (None if there is none)."""
+    """The name of the preset whose settings all equal ``values`` (None if there is none).
+
+    Numbers count as equal within 1e-9, so a slider value that a browser sends as 0.9000000000000001
+    still matches a preset's 0.9."""
     for name, settings in LSTM_PRESETS.items():
-        if all(values.get(k) == v for k, v in settings.items()):
+        if all(_same_setting(values.get(k), v) for k, v in settings.items()):
             return name
     return None
+
+
+def _same_setting(value, wanted):
+    if isinstance(wanted, (bool, np.bool_)) or isinstance(value, (bool, np.bool_)):
+        return isinstance(value, (bool, np.bool_)) and bool(value) == bool(wanted)
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return abs(float(value) - float(wanted)) <= 1e-9
+    return False
+
 
 _LSTM_DEMO = {}
 
@@ -631,9 +712,12 @@ def lstm_gate_explorer(**initial) -> Explorer:
     c<t>, the activation a<t>, the gates of unit 0 and d c<T> / d c<t> on a log scale.
 
     ``initial`` sets any argument of lstm_gate_view (subject, c0, write, u_write, ..., peephole, p).
-    Choosing a preset in the menu sets the controls it names (LSTM_PRESETS); the menu itself is not
-    an input of the picture. It starts on the preset that matches the initial settings, if any (the
-    defaults are "remember the noun"), and keeps showing the last preset chosen after other controls move.
+
+    The preset menu (``controls["preset"]``) is not an input of the picture: choosing a preset sets
+    the controls it names (LSTM_PRESETS), in one update. The menu shows the preset that the current
+    settings match and is empty when they match none, so after the sliders moved away from a preset,
+    choosing that preset again applies it again. ``explorer.set(preset=name, ...)`` works too: the
+    preset is applied (an update of its own) when its name is reached, then the names given after it.
     """
     values = dict(subject="cat", c0=0.0, write=2, u_write=1.0, u_hold=0.0, f_write=0.0, f_hold=1.0,
                   o_hold=0.0, o_read=1.0, peephole=False, p=2.0)
@@ -647,26 +731,36 @@ def lstm_gate_explorer(**initial) -> Explorer:
 
     fig, (ax_c, ax_a, ax_g, ax_d) = new_figure(4, 1, figsize=(8.4, 8.6), sharex=True,
                                                gridspec_kw={"height_ratios": [1.2, 0.8, 0.9, 1.0]})
-    memory = _memory_panel(ax_c, first, "memory c<t>", limit=2.0)
-    ax_c.set_title("LSTM: c<t> = Γu ⊙ c̃<t> + Γf ⊙ c<t−1>,   a<t> = Γo ⊙ tanh(c<t>)", fontsize=10)
+    # 2.2 holds the number unit at any setting, |c<t>| <= |c<0>| + tanh(3) = 1.995 (plus 10 %): only the
+    # grey units, piling up, make the axis double
+    memory = _memory_panel(ax_c, first, "memory c<t>", limit=2.2)
+    ax_c.set_title("LSTM: c<t> = Γu ⊙ c̃<t> + Γf ⊙ c<t−1>,   a<t> = Γo ⊙ tanh(c<t>)", fontsize=10, y=1.0)
     a_lines = [ax_a.plot(first["t"], first["a"][k], color="C0" if k == 0 else "0.65", lw=2.2 if k == 0 else 1,
                          marker="o" if k == 0 else "", ms=4)[0] for k in range(first["a"].shape[0])]
-    ax_a.axhline(0, color="0.85", lw=0.8)
+    ax_a.axhline(0, color="0.85", lw=0.8, zorder=1)
     ax_a.set_ylim(-1.05, 1.05)
+    ax_a.yaxis.set_major_locator(FixedLocator([-1.0, 0.0, 1.0]))
+    ax_a.yaxis.set_major_formatter(FixedFormatter(["−1", "0", "1"]))
     ax_a.set_ylabel("activation a<t>")
     gate_lines = {}
     for name, color, style, label in (("Gamma_f", "C2", "-", "Γf<t>"), ("Gamma_u", "C1", "--", "Γu<t>"),
                                       ("Gamma_o", "C4", "-.", "Γo<t>")):
         (gate_lines[name],) = ax_g.plot(first["t"], first[name][0], color=color, ls=style, lw=1.8,
                                         marker=".", label=label)
-    ax_g.set_ylim(-0.08, 1.08)
-    ax_g.set_ylabel("gates (unit 0)")
-    ax_g.legend(loc="center right", fontsize=7.5, ncol=3, frameon=False)
+    _gate_axis(ax_g, "gates (unit 0)")
+    _key(ax_g, 1.0, 1.02, [("── Γf<t>", "C2"), ("- - Γu<t>", "C1"), ("-·- Γo<t>", "C4")], align="right")
     peep_text = ax_g.text(0.22, 0.42, "", transform=ax_g.transAxes, fontsize=8.5)
     real, prod = _gradient_panel(ax_d, first, "∏ Γf<k>, k > t")
-    _token_axis(ax_d, first["tokens"])
+    noun = _token_axis(ax_d, first["tokens"])
+    _frame_below_lines(fig)
     fig.tight_layout()
-    state = {"subject": first["tokens"][_SUBJECT_POSITION - 1]}
+    _pin_labels(fig)
+
+    style = {"description_width": "initial"}
+    # not a control of the Explorer: it sets the others (apply_preset below) and follows them (draw)
+    preset_menu = widgets.Dropdown(options=list(LSTM_PRESETS), value=_matching_preset(values),
+                                   description="preset", style=style)
+    following = {"now": False}      # True while draw sets the menu to the preset the settings match
 
     def draw(v):
         _update_memory_panel(memory, v, _survival_text(v, "∏ Γf", short=True))
@@ -678,24 +772,24 @@ def lstm_gate_explorer(**initial) -> Explorer:
                            else f"peepholes off (p = {v['p']:+.2f} unused)")
         real.set_ydata(np.maximum(np.abs(v["grad"]), _FLOOR))
         prod.set_ydata(np.maximum(v["grad_product"], _FLOOR))
-        if v["tokens"][_SUBJECT_POSITION - 1] != state["subject"]:
-            state["subject"] = v["tokens"][_SUBJECT_POSITION - 1]
-            ax_d.set_xticklabels(["start"] + v["tokens"], rotation=45, ha="right", fontsize=8)
+        noun.set_text(v["tokens"][_SUBJECT_POSITION - 1])
+        if preset_menu.value != v["preset"]:
+            following["now"] = True
+            try:
+                preset_menu.value = v["preset"]
+            finally:
+                following["now"] = False
 
     def describe(v):
         match = "equals" if v["product_matches"] else "differs from"
         why = "" if v["product_matches"] else " (the peepholes let c<t−1> move the gates: more paths)"
         return f"{_survival_text(v, '∏ Γf')}. The backward pass {match} ∏ Γf{why}."
 
-    style = {"description_width": "initial"}
-
     def gate_slider(name, label):
         return widgets.FloatSlider(value=values[name], min=0.0, max=1.0, step=0.05, description=label,
                                    style=style)
 
     controls = {
-        "preset": widgets.Dropdown(options=list(LSTM_PRESETS), value=_matching_preset(values),
-                                   description="preset", style=style),
         "subject": widgets.Dropdown(options=["cat", "cats"], value=values["subject"], description="noun",
                                     style=style),
         "c0": widgets.FloatSlider(value=values["c0"], min=-1.0, max=1.0, step=0.05, description="c<0>",
@@ -713,17 +807,21 @@ def lstm_gate_explorer(**initial) -> Explorer:
                                  style=style),
     }
 
-    def compute(preset, **settings):
-        return lstm_gate_view(**settings)
+    def compute(preset=None, **settings):
+        view = lstm_gate_view(**settings)
+        view["preset"] = _matching_preset(settings)
+        return view
 
     explorer = Explorer("the LSTM memory cell, its gates Γf, Γu, Γo set by hand (optionally with peepholes), "
                         "and d c<T>/d c<t>", controls, fig, compute, draw, describe=describe)
+    # shown first, and settable with explorer.set(preset=...); its changes reach only apply_preset
+    explorer.controls = {"preset": preset_menu, **explorer.controls}
 
     def apply_preset(change):
-        if change["new"] in LSTM_PRESETS:
+        if not following["now"] and change["new"] in LSTM_PRESETS:
             explorer.set(**LSTM_PRESETS[change["new"]])
 
-    controls["preset"].observe(apply_preset, names="value")
+    preset_menu.observe(apply_preset, names="value")
     return explorer
 
 

@@ -222,7 +222,9 @@ def test_gru_explorer_recomputes_and_redraws_in_place():
     assert "survives 6 of 14 steps" in ex.status.value
     ex.controls["subject"].value = "cats"
     assert ex.result["c_write"] < 0
-    assert [t.get_text() for t in fig.axes[2].get_xticklabels()][:3] == ["start", "the", "cats"]
+    # the noun is a text in the place of the empty tick label of step 2 (switching it keeps the ticks)
+    assert [t.get_text() for t in fig.axes[2].get_xticklabels()][:4] == ["start", "the", "", "which"]
+    assert _noun_text(fig.axes[2]).get_text() == "cats"
     assert np.isfinite(ex.last_update_ms)
 
 
@@ -243,6 +245,171 @@ def test_lstm_explorer_preset_sets_the_controls():
     assert "peepholes off (p = -1.00 unused)" in [t.get_text() for t in ex.figure.axes[2].texts]
     with pytest.raises(ValueError, match="unknown setting"):
         lstm_gate_explorer(f=1.0)
+
+
+def _noun_text(ax):
+    """The text that shows the noun under step 2 of the x axis."""
+    (noun,) = [t for t in ax.texts if t.get_position()[0] == 2 and t.get_text() in ("cat", "cats")]
+    return noun
+
+
+def test_the_noun_sits_where_its_tick_label_would():
+    ex = gru_gate_explorer(subject="cats")
+    ax = ex.figure.axes[2]
+    ex.figure.canvas.draw()
+    box = _noun_text(ax).get_window_extent()
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    labels[2] = "cats"
+    ax.set_xticks(ax.get_xticks(), labels, rotation=45, ha="right", fontsize=8)
+    ex.figure.canvas.draw()
+    assert np.allclose(ax.get_xticklabels()[2].get_window_extent().get_points(), box.get_points())
+
+
+def _random_moves(explorer, n, seed, skip=("preset",)):
+    """n seeded moves of one control each, anywhere in its range (as a learner drags one slider)."""
+    rng = np.random.default_rng(seed)
+    names = [k for k in explorer.controls if k not in skip]
+    for _ in range(n):
+        name = names[rng.integers(len(names))]
+        control = explorer.controls[name]
+        if hasattr(control, "options"):
+            value = [o for o in control.options if o != control.value][0]
+        elif isinstance(control.value, bool):
+            value = not control.value
+        elif isinstance(control.value, int):
+            value = int(rng.integers(control.min, control.max + 1))
+        else:
+            value = float(np.round(rng.uniform(control.min, control.max) / control.step) * control.step)
+        yield {name: value}
+
+
+def _touch_every_control(explorer):
+    """Move every control once and back: every artist a move can change has then changed once."""
+    for name, control in explorer.controls.items():
+        if name == "preset":
+            continue
+        before = control.value
+        if hasattr(control, "options"):
+            explorer.set(**{name: [o for o in control.options if o != before][0]})
+        elif isinstance(before, bool):
+            explorer.set(**{name: not before})
+        else:
+            explorer.set(**{name: control.max if before != control.max else control.min})
+        explorer.set(**{name: before})
+
+
+def _moving_artists_are_lines_and_few_texts(explorer, texts):
+    kinds = sorted(type(a).__name__ for a in explorer._layers.dynamic)
+    assert set(kinds) == {"Line2D", "Text"}, kinds          # no legend, no frame, no tick labels
+    assert kinds.count("Text") == texts
+
+
+def test_gru_explorer_redraws_every_move_from_the_kept_background():
+    ex = gru_gate_explorer()
+    ex.figure.canvas.draw()
+    _touch_every_control(ex)
+    limits = ex.figure.axes[0].get_ylim()
+    for move in _random_moves(ex, 60, seed=3):
+        ex.set(**move)
+        assert ex.last_render == "layers", (move, ex._layers.reason)
+    assert ex.figure.axes[0].get_ylim() == limits               # |c| <= 1 always fits the GRU's axis
+    _moving_artists_are_lines_and_few_texts(ex, texts=2)      # the survival line and the noun
+
+
+def test_memory_axis_grows_in_doublings():
+    from helpers.gate_explorers import _memory_limit
+    assert _memory_limit(2.0, np.array([0.5, -1.8])) == 2.0     # 1.1 * 1.8 = 1.98 fits
+    assert _memory_limit(2.0, np.array([0.5, -1.9])) == 4.0     # 1.1 * 1.9 = 2.09 does not
+    assert _memory_limit(2.0, np.array([3.7])) == 8.0
+    assert _memory_limit(1.2, np.zeros(3)) == 1.2
+
+
+def test_lstm_explorer_redraws_from_the_kept_background_unless_the_memory_axis_doubles():
+    ex = lstm_gate_explorer()
+    ex.figure.canvas.draw()
+    _touch_every_control(ex)
+    ax = ex.figure.axes[0]
+    kinds = []
+    for move in _random_moves(ex, 80, seed=4):
+        before = ax.get_ylim()
+        ex.set(**move)
+        kinds.append(ex.last_render)
+        top = ax.get_ylim()[1] / 1.35
+        assert top in (2.2, 4.4)                                 # the memory never needs more than 4.4
+        assert 1.1 * np.abs(ex.result["c"]).max() <= top
+        if ax.get_ylim() == before:
+            assert ex.last_render == "layers", (move, ex._layers.reason)
+        else:
+            assert ex.last_render == "full" and "limits changed" in ex._layers.reason
+    assert kinds.count("layers") >= 0.8 * len(kinds)
+    _moving_artists_are_lines_and_few_texts(ex, texts=3)      # survival, peepholes, noun
+
+
+def test_lstm_number_unit_always_fits_the_smallest_memory_axis():
+    # c<t> = Gamma_u c_tilde + Gamma_f c<t-1> with gates in [0, 1] and the number unit's candidate 0 except
+    # tanh(+-3) at the noun: |c<t>| <= |c<0>| + tanh(3) = 1.995, so only the grey units double the axis
+    bound = 1.0 + np.tanh(3.0)
+    widest = lstm_gate_view(c0=1.0, u_write=1.0, u_hold=1.0, f_write=1.0, f_hold=1.0)
+    assert np.abs(widest["c"][0]).max() == pytest.approx(bound, abs=1e-12)   # the bound is reached
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        gates = dict(zip(("u_write", "u_hold", "f_write", "f_hold", "o_hold", "o_read"), rng.uniform(0, 1, 6)))
+        view = lstm_gate_view(subject=("cat", "cats")[rng.integers(2)], c0=rng.uniform(-1, 1),
+                              write=int(rng.integers(1, T)), peephole=bool(rng.integers(2)),
+                              p=rng.uniform(-5, 5), **gates)
+        assert np.abs(view["c"][0]).max() <= bound + 1e-12
+    assert 1.1 * bound <= 2.2
+
+
+def test_lstm_preset_can_be_chosen_again_after_the_sliders_moved():
+    ex = lstm_gate_explorer()
+    menu = ex.controls["preset"]
+    assert menu.value == "remember the noun"
+    ex.set(f_hold=0.6)                                   # away from the preset: the menu says so
+    assert menu.value is None and ex.result["survival"] == 1          # 0.6 > 1/2 > 0.6**2
+    updates = []
+    refresh = ex.refresh
+    ex.refresh = lambda: updates.append(1) or refresh()
+    menu.value = "remember the noun"                     # the learner picks it again
+    assert len(updates) == 1                             # one update for the whole preset
+    assert ex.controls["f_hold"].value == 1.0 and ex.result["survival"] == ex.result["max_steps"]
+    assert menu.value == "remember the noun"
+    ex.controls["u_hold"].value = 0.3
+    assert menu.value is None
+    ex.controls["u_hold"].value = 0.0                    # back on the preset by hand: the menu shows it
+    assert menu.value == "remember the noun"
+    # a slider value as a browser may send it still matches the preset's 0.9
+    ex.set(preset="leaky memory (Γf = 0.9)")
+    ex.set(f_hold=0.9000000000000001)
+    assert menu.value == "leaky memory (Γf = 0.9)"
+    assert list(ex.controls)[0] == "preset"              # shown first, next to the sliders it sets
+
+
+def test_gate_explorers_give_no_warning_at_any_control_position():
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for ex in (gru_gate_explorer(), lstm_gate_explorer()):
+            for name, control in ex.controls.items():
+                if name == "preset":
+                    for option in control.options:
+                        ex.set(preset=option)
+                    continue
+                if hasattr(control, "options"):
+                    values = list(control.options)
+                elif isinstance(control.value, bool):
+                    values = [True, False]
+                else:
+                    values = list(np.linspace(control.min, control.max, 5))
+                for value in values:
+                    ex.set(**{name: value})
+                    assert np.all(np.isfinite(ex.result["c"])) and np.all(np.isfinite(ex.result["grad"]))
+            if "peephole" in ex.controls:        # the extremes together: saturated gates, largest peepholes
+                for p in (-5.0, 5.0):
+                    ex.set(peephole=True, p=p, c0=1.0, u_write=1.0, u_hold=1.0, f_write=1.0, f_hold=1.0,
+                           o_hold=1.0, o_read=1.0)
+                    assert np.all(np.isfinite(ex.result["grad"]))
+            ex.figure.canvas.draw()
 
 
 # -- the mask, the trained gates, the heatmaps ------------------------------------------------------
