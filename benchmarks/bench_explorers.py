@@ -179,7 +179,7 @@ EXPLORERS = [
     ("07 clipping sweep", "helpers.clipping_demo:clipping_sweep_explorer", "07 clipping sweep",
      lambda s: ((s["sweep"],), dict(threshold="none")), {}),
     ("08 GRU gates", "helpers.gate_explorers:gru_gate_explorer", None, lambda s: ((), {}), {}),
-    # the preset drop-down only sets the other sliders (a nested update), which are varied directly
+    # the preset menu is not an input of the picture: it sets the other controls, which are varied directly
     ("09 LSTM gates", "helpers.gate_explorers:lstm_gate_explorer", None, lambda s: ((), {}),
      {"preset": lambda values: None}),
     ("10 input influence", "helpers.brnn_explorers:influence_explorer", "10 look-ahead taggers",
