@@ -28,9 +28,13 @@ loss) and the shared parameters ``Wa`` and ``Wy``. An edge is the pair (source, 
 """
 from __future__ import annotations
 
+import zlib
+
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.transforms import Bbox
 
 from ._checks import check_choice, check_positive_int
 from .explorer import Explorer, new_figure
@@ -45,6 +49,7 @@ __all__ = [
     "step_roles",
     "backward_roles",
     "Diagram",
+    "CachedDrawing",
     "plot_rnn_type",
     "plot_computation_graph",
     "type_step_view",
@@ -496,6 +501,167 @@ class Diagram:
                 + list(self.arrows.values()))
 
 
+class CachedDrawing(Artist):
+    """A group of artists drawn from a pixel cache: one picture per *state* of the group.
+
+    A diagram of ~100 boxes, arrows and labels costs tens of milliseconds to draw, yet an explorer
+    only ever shows it in a few states (one colouring per time step, say). This artist takes the given
+    artists out of their axes and draws them itself: the first time it is drawn on an Agg canvas of a
+    given size, it draws every state of ``states`` once and keeps its pixels (compressed: a few tens of
+    kB per state); afterwards drawing it pastes the pixels of the current state back. For an explorer's
+    fast redraw it is one artist that changes (``show``), not a hundred.
+
+    The picture is the same, pixel for pixel, as drawing the artists in place, provided nothing else is
+    drawn under them (the pixels kept include what lies beneath: the figure's background). A state not
+    in ``states`` is drawn the usual way the first time and kept. Renderers without pixel regions (PDF,
+    SVG) and pictures saved at another size draw the artists as usual.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes, the axes the artists were added to (it holds this artist instead).
+    members : list of artists of ``ax`` (drawn in the axes' order: by zorder, then as added).
+    apply : callable (state) -> None, sets the members' properties to show ``state``.
+    state : hashable, the state shown now (``apply(state)`` is called).
+    states : iterable of hashable, the states drawn ahead at the first render.
+
+    Attributes
+    ----------
+    state : the state shown.
+    cache_enabled : bool (default True); False draws the members every time (to compare pictures).
+    """
+
+    def __init__(self, ax, members, apply, state, states=()):
+        super().__init__()
+        children = ax.get_children()
+        position = {id(a): i for i, a in enumerate(children)}
+        missing = [a for a in members if id(a) not in position]
+        if missing or not members:
+            raise ValueError(f"CachedDrawing: members must be a non-empty list of artists of ax, got "
+                             f"{missing[0] if missing else members!r}")
+        self.members = sorted(members, key=lambda a: (a.get_zorder(), position[id(a)]))
+        self._apply = apply
+        self.states = list(dict.fromkeys(states))
+        self.cache_enabled = True
+        self._setting = None      # the canvas (size, dpi, background, place) the pixels belong to
+        self._pixels = {}         # state -> (extents, zlib-compressed RGBA bytes)
+        self._scratch = {}        # extents -> a pixel region of that place, refilled before each paste
+        self._box = None          # the box the states drawn ahead are kept in
+        figure = ax.get_figure(root=False)
+        for artist in self.members:
+            artist.remove()       # the group draws them; they keep their transforms and clipping
+            artist.axes = ax
+            artist.set_figure(figure)
+        self.set_zorder(self.members[0].get_zorder())
+        ax.add_artist(self)
+        self.set_clip_on(False)   # it paints where its members do (see get_window_extent)
+        self.state = state
+        apply(state)
+
+    def show(self, state) -> None:
+        """Show ``state``: set the members (``apply``) and mark the picture as changed, if it differs."""
+        if state != self.state:
+            self._apply(state)
+            self.state = state
+            self.stale = True
+
+    def _members_box(self, renderer):
+        """Where the visible members may paint: the clip box of a clipped one (cheap, and enough: it cannot
+        paint outside it), the window extent of the others (texts)."""
+        boxes = []
+        for artist in self.members:
+            if not artist.get_visible():
+                continue
+            clip = artist.get_clip_box() if artist.get_clip_on() else None
+            box = clip if clip is not None else artist.get_window_extent(renderer)
+            if box.width > 0 or box.height > 0:
+                boxes.append(box)
+        return Bbox.union(boxes) if boxes else None
+
+    def get_window_extent(self, renderer=None):
+        """Where the group paints: the box its pixels are kept in, or its members' box."""
+        if self._box is not None:
+            return self._box
+        renderer = renderer or self.get_figure(root=True).canvas.get_renderer()
+        return self._members_box(renderer) or Bbox.null()
+
+    def _setting_of(self, renderer):
+        figure = self.get_figure(root=True)
+        return (renderer.width, renderer.height, float(renderer.dpi), tuple(figure.patch.get_facecolor()),
+                figure.patch.get_visible(), tuple(self.axes.bbox.bounds))
+
+    def _draw_members(self, renderer):
+        for artist in self.members:
+            artist.draw(renderer)
+
+    @staticmethod
+    def _whole_pixels(renderer, box):
+        """``box`` padded by two pixels (antialiasing) and rounded out to whole pixels, inside the canvas."""
+        box = box.padded(2)
+        return Bbox([[max(np.floor(box.x0), 0), max(np.floor(box.y0), 0)],
+                     [min(np.ceil(box.x1), renderer.width), min(np.ceil(box.y1), renderer.height)]])
+
+    def _keep(self, renderer, state, box):
+        region = renderer.copy_from_bbox(box)
+        extents = tuple(region.get_extents())
+        self._scratch.setdefault(extents, region)
+        self._pixels[state] = (extents, zlib.compress(np.asarray(region).tobytes(), 1))
+
+    def _paste(self, renderer, state):
+        extents, data = self._pixels[state]
+        region = self._scratch[extents]
+        pixels = np.asarray(region)
+        pixels[...] = np.frombuffer(zlib.decompress(data), np.uint8).reshape(pixels.shape)
+        renderer.restore_region(region)
+
+    def draw(self, renderer):
+        if not self.get_visible():
+            return
+        figure = self.get_figure(root=True)
+        pixels = hasattr(renderer, "copy_from_bbox") and hasattr(renderer, "restore_region")
+        setting = self._setting_of(renderer) if pixels else None
+        if not (pixels and self.cache_enabled) or (setting != self._setting and figure.canvas.is_saving()):
+            self._draw_members(renderer)           # no pixels to keep, or a one-off picture of another size
+            self.stale = False
+            return
+        if setting != self._setting:
+            self._prepare(renderer, setting)
+        if self.state in self._pixels:
+            self._paste(renderer, self.state)
+        else:                                      # a state not drawn ahead: draw it once, keep it
+            self._draw_members(renderer)
+            box = self._members_box(renderer)
+            if box is not None:
+                self._box = self._whole_pixels(renderer, Bbox.union([box, self._box]))
+            self._keep(renderer, self.state, self._box)
+        self.stale = False
+
+    def _prepare(self, renderer, setting):
+        """Draw every state of ``states`` once on this renderer and keep the pixels of each."""
+        self._setting, self._pixels, self._scratch = setting, {}, {}
+        current, applied = self.state, self.state
+
+        def apply(state):
+            nonlocal applied
+            if state != applied:
+                self._apply(state)
+                applied = state
+
+        boxes = []
+        for state in [current, *self.states]:
+            apply(state)
+            box = self._members_box(renderer)
+            if box is not None:
+                boxes.append(box)
+        self._box = self._whole_pixels(renderer, Bbox.union(boxes)) if boxes else Bbox([[0, 0], [1, 1]])
+        blank = renderer.copy_from_bbox(self._box)     # what lies under the group
+        for state in self.states:
+            apply(state)
+            self._draw_members(renderer)
+            self._keep(renderer, state, self._box)
+            renderer.restore_region(blank)
+        apply(current)
+
+
 # ----------------------------------------------------------------------------------------------
 # static figures
 # ----------------------------------------------------------------------------------------------
@@ -660,11 +826,14 @@ def rnn_types_explorer(kind: str = "many-to-one", step: int = 1) -> Explorer:
     diagrams = {k: Diagram(ax, layouts[k]) for k in KINDS}
     ax.set_xlim(-0.6, max_steps + 0.6)
     ax.set_ylim(-0.65, 2.55)
-    # sized for the layout by the longest title, reset by draw; y=1.0 fixes its height (faster redraws)
-    title = ax.set_title(_TITLES["encoder-decoder"], fontsize=10, y=1.0)
+    # the longest title reserves the room for every title in the layout
+    ax.set_title(_TITLES["encoder-decoder"], fontsize=10, y=1.0)
     caption = ax.text(-0.55, -0.6, "", ha="left", va="bottom", fontsize=9)
     counter = ax.text(max_steps + 0.55, 2.5, "", ha="right", va="top", fontsize=9, color="0.3")
     fig.tight_layout()
+    # the title becomes a text at the title's place, so that it can join the cached drawing below
+    title = ax.text(0.5, 1.0, "", transform=ax.title.get_transform(), ha="center", va="baseline", fontsize=10)
+    ax.set_title("")
 
     def compute(kind, step):
         layout = layouts[kind]
@@ -672,13 +841,24 @@ def rnn_types_explorer(kind: str = "many-to-one", step: int = 1) -> Explorer:
         view["requested_step"] = step
         return view
 
-    def draw(r):
+    def show(state):
+        kind, step = state
+        view = type_step_view(layouts[kind], step)
         for k, diagram in diagrams.items():
-            diagram.set_visible(k == r["kind"])
-        diagrams[r["kind"]].paint(r["roles"])
-        title.set_text(_TITLES[r["kind"]])
-        caption.set_text(r["text"])
-        counter.set_text(f"inputs read: {r['inputs_so_far']}\noutputs written: {r['outputs_so_far']}")
+            diagram.set_visible(k == kind)
+        diagrams[kind].paint(view["roles"])
+        title.set_text(_TITLES[kind])
+        caption.set_text(view["text"])
+        counter.set_text(f"inputs read: {view['inputs_so_far']}\noutputs written: {view['outputs_so_far']}")
+
+    # everything on the axes depends only on (kind, step): its 20 pictures are drawn once and then pasted
+    members = [a for d in diagrams.values() for a in d.artists()] + [title, caption, counter]
+    first = compute(kind, step)
+    drawing = CachedDrawing(ax, members, show, (first["kind"], first["step"]),
+                            states=[(k, t) for k in KINDS for t in range(1, layouts[k]["n_steps"] + 1)])
+
+    def draw(r):
+        drawing.show((r["kind"], r["step"]))
 
     controls = {
         "kind": widgets.Dropdown(options=list(KINDS), value=kind, description="kind"),
@@ -688,4 +868,5 @@ def rnn_types_explorer(kind: str = "many-to-one", step: int = 1) -> Explorer:
     explorer = Explorer("the five kinds of RNN, one time step at a time", controls, fig, compute, draw,
                         describe=lambda r: r["text"].replace("<", "&lt;").replace(">", "&gt;"))
     explorer.diagrams = diagrams   # kind -> Diagram, for tests and for a closer look
+    explorer.drawing = drawing     # the cached drawing of the axes (its state: (kind, step))
     return explorer

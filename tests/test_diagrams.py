@@ -8,6 +8,7 @@ from helpers.diagrams import (
     FORWARD_PALETTE,
     KINDS,
     ROLES,
+    CachedDrawing,
     Diagram,
     backward_roles,
     computation_graph_layout,
@@ -248,3 +249,69 @@ def test_every_kind_has_one_cell_per_step_and_edges_between_known_nodes(kind):
     assert nodes_of(lay, "cell") == sorted(f"a{t}" for t in range(1, lay["n_steps"] + 1))
     assert all(e["src"] in lay["nodes"] and e["dst"] in lay["nodes"] for e in lay["edges"])
     assert len(nodes_of(lay, "input")) == lay["T_x"] and len(nodes_of(lay, "output")) == lay["T_y"]
+
+
+# -- the cached drawing: pasted pixels, the same picture -------------------------------------------------
+
+def _pixels(fig):
+    return np.asarray(fig.canvas.buffer_rgba()).copy()
+
+
+def _pixels_in_place(fig, drawing):
+    """The picture with the members drawn the usual way (no cache)."""
+    drawing.cache_enabled = False
+    try:
+        fig.canvas.draw()
+        return _pixels(fig)
+    finally:
+        drawing.cache_enabled = True
+
+
+def test_cached_drawing_pastes_the_picture_a_direct_drawing_makes():
+    lay = rnn_type_layout("many-to-many", 4)
+    fig, ax = plt.subplots(figsize=(5, 2.5))
+    d = Diagram(ax, lay, captions={"x1": "the", "y2": "0.75"})
+    members = d.artists()
+    drawing = CachedDrawing(ax, members, lambda t: d.paint(step_roles(lay, t)), 1, states=[1, 2, 3])
+    # the members left the axes: the axes holds the one artist that draws them
+    children = ax.get_children()
+    assert drawing in children and not any(a in children for a in members)
+    fig.canvas.draw()
+    assert sorted(drawing._pixels) == [1, 2, 3]            # the states drawn ahead, at the first render
+    for t in (2, 3, 4, 1, 4):                            # 4 was not drawn ahead: drawn once, then kept
+        drawing.show(t)
+        fig.canvas.draw()
+        assert np.array_equal(_pixels(fig), _pixels_in_place(fig, drawing)), f"step {t}"
+        assert np.allclose(d.boxes[f"a{t}"].get_facecolor()[:3],          # the members follow the state
+                           plt.matplotlib.colors.to_rgb(FORWARD_PALETTE["current"][0]))
+    assert 4 in drawing._pixels
+
+
+def test_cached_drawing_changes_only_when_its_state_does():
+    lay = rnn_type_layout("many-to-one", 3)
+    fig, ax = plt.subplots()
+    d = Diagram(ax, lay)
+    painted = []
+    drawing = CachedDrawing(ax, d.artists(), painted.append, 2)
+    assert painted == [2] and drawing.state == 2
+    fig.canvas.draw()
+    assert painted == [2]
+    drawing.show(2)
+    assert not drawing.stale and painted == [2]          # same state: nothing to do
+    drawing.show(3)
+    assert drawing.stale and painted == [2, 3]
+    with pytest.raises(ValueError, match="members must be a non-empty list of artists of ax"):
+        CachedDrawing(ax, [plt.Line2D([0], [0])], painted.append, 1)
+
+
+def test_types_explorer_redraws_one_cached_artist_per_move():
+    ex = rnn_types_explorer("many-to-one", 1)
+    ex.set(step=2)                                       # the first change makes the drawing dynamic
+    kinds = []
+    for values in ({"step": 4}, {"kind": "encoder-decoder"}, {"step": 6}, {"kind": "one-to-one"},
+                   {"kind": "one-to-many", "step": 3}):
+        ex.set(**values)
+        kinds.append(ex.last_render)
+        assert np.array_equal(_pixels(ex.figure), _pixels_in_place(ex.figure, ex.drawing)), values
+    assert kinds == ["layers"] * 5
+    assert ex._layers.dynamic == {ex.drawing}            # titles, captions and diagrams: all in its pictures
