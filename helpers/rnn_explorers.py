@@ -25,7 +25,8 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from ._checks import as_float_array, check_ndim, check_positive_int, check_shape, fmt_shape
-from .diagrams import BACKWARD_PALETTE, Diagram, _fit_step_slider, backward_roles, rnn_type_layout, step_roles
+from .diagrams import (BACKWARD_PALETTE, CachedDrawing, Diagram, _fit_step_slider, backward_roles, rnn_type_layout,
+                       step_roles)
 from .explorer import Explorer, new_figure
 from .ner import _binary_params, _check_vocab, binary_tagger_forward, binary_tagger_loss, encode_tagging
 from .rnn import initialize_rnn_parameters, rnn_cell_backward, rnn_cell_forward, rnn_forward, stack_Wa
@@ -289,6 +290,22 @@ def time_step_explorer(parameters: dict, vocab, sentences, sentence=None, t: int
     # a title at a fixed height (y=1.0) spares matplotlib a search for its place at every redraw
     ax_d.set_title("one step of the unrolled network: reads (blue), computes (orange), produces (green)",
                    fontsize=10, y=1.0)
+    # the diagram depends only on (sentence, t): its pictures are drawn once and then pasted
+    probs = {s: binary_tagger_forward(p, xs[s])[1][0, 0] for s in sentences}
+
+    def show_diagram(state):
+        sentence, step = state
+        T = len(tokens[sentence])
+        diagram.show_steps(T)
+        diagram.paint(step_roles(layout, step))
+        captions = {}
+        for k in range(1, T_max + 1):
+            captions[f"x{k}"] = tokens[sentence][k - 1] if k <= T else ""
+            captions[f"y{k}"] = f"{probs[sentence][k - 1]:.2f}" if k <= step else ""
+        diagram.set_captions(captions)
+
+    drawing = CachedDrawing(ax_d, diagram.artists(), show_diagram, (sentence, min(t, len(tokens[sentence]))),
+                            states=[(s, k) for s in sentences for k in range(1, len(tokens[s]) + 1)])
     cmap = _diverging_cmap()
     # column k of the image is a<k>, from a<0> = 0 on the left, under the step that computes it
     image = ax_a.imshow(np.full((n_a, T_max + 1), np.nan), cmap=cmap, vmin=-1.0, vmax=1.0, aspect="auto",
@@ -311,19 +328,13 @@ def time_step_explorer(parameters: dict, vocab, sentences, sentence=None, t: int
         view["image"] = np.concatenate([np.zeros((n_a, 1)), view["a_image"]], axis=1)   # a<0> = 0 first
         view["tokens"] = tokens[sentence]
         view["word"] = tokens[sentence][view["t"] - 1]
+        view["sentence"] = sentence
         return view
 
     def draw(r):
-        T, step = r["T_x"], r["t"]
-        diagram.show_steps(T)
-        diagram.paint(step_roles(layout, step))
-        captions = {}
-        for k in range(1, T_max + 1):
-            captions[f"x{k}"] = r["tokens"][k - 1] if k <= T else ""
-            captions[f"y{k}"] = f"{r['p'][k - 1]:.2f}" if k <= step else ""
-        diagram.set_captions(captions)
+        drawing.show((r["sentence"], r["t"]))
         image.set_data(r["image"])
-        outline.set_x(step - 0.5)
+        outline.set_x(r["t"] - 0.5)
 
     def describe(r):
         return (f"step {r['t']} reads x&lt;{r['t']}&gt; = '{r['word']}' and a&lt;{r['t'] - 1}&gt;; "
@@ -335,8 +346,10 @@ def time_step_explorer(parameters: dict, vocab, sentences, sentence=None, t: int
         "t": widgets.IntSlider(value=min(t, T_max), min=1, max=T_max, description="step t"),
     }
     _fit_step_slider(controls["sentence"], controls["t"], lambda s: len(tokens[s]))
-    return Explorer("the unrolled RNN tagger, one time step at a time", controls, fig, compute, draw,
-                    describe=describe)
+    explorer = Explorer("the unrolled RNN tagger, one time step at a time", controls, fig, compute, draw,
+                        describe=describe)
+    explorer.drawing = drawing   # the cached diagram (its state: (sentence, t))
+    return explorer
 
 
 def _diverging_cmap():
@@ -430,53 +443,6 @@ def backward_view(steps: dict, s: int) -> dict:
             "norm_total": float(np.linalg.norm(steps["da"][:, s - 1])), "complete": s == 1}
 
 
-def _cache_diagram_pixels(fig, ax, diagram, colourings) -> None:
-    """Draw the diagram's axes from a pixel cache, one entry per colouring (Agg renderers only).
-
-    The diagram (~140 boxes, arrows and labels, half of them text) is most of the render time, yet it
-    only ever shows the few colourings listed in ``colourings`` (dicts of roles, one per step s). The
-    first time the axes are drawn at a given figure size, dpi and background, every colouring is drawn
-    once and its pixels are kept; afterwards the pixels of the current colouring are pasted back in one
-    copy. A colouring not in the list is drawn normally (and kept). The axes must be drawn first, on the
-    figure's background: true here, as it is the first axes added. Renderers without pixel regions
-    (PDF, SVG) draw the artists as usual.
-    """
-    draw_artists = ax.draw
-    cache = {}
-
-    def roles_key(roles):
-        return tuple(sorted((str(k), v) for k, v in roles.items()))
-
-    def draw(renderer):
-        if not (hasattr(renderer, "copy_from_bbox") and hasattr(renderer, "restore_region")):
-            return draw_artists(renderer)
-        setting = (float(fig.dpi), tuple(fig.bbox.bounds), tuple(fig.patch.get_facecolor()),
-                   fig.patch.get_visible())
-        current = dict(diagram.roles)
-        if setting not in cache:
-            cache.clear()
-            cache[setting] = {}
-            box = ax.get_tightbbox(renderer).padded(6)
-            box = box.intersection(box, fig.bbox) or fig.bbox
-            blank = renderer.copy_from_bbox(box)   # the figure's background only
-            for roles in colourings:
-                diagram.paint(roles)
-                draw_artists(renderer)
-                cache[setting][roles_key(roles)] = renderer.copy_from_bbox(box)
-                renderer.restore_region(blank)
-            diagram.paint(current)
-            cache[setting]["box"] = box
-        region = cache[setting].get(roles_key(current))
-        if region is None:
-            draw_artists(renderer)
-            region = cache[setting][roles_key(current)] = renderer.copy_from_bbox(cache[setting]["box"])
-        else:
-            renderer.restore_region(region)
-        return None
-
-    ax.draw = draw
-
-
 def backward_stepper(parameters: dict, vocab, text: str, tags, s=None) -> Explorer:
     """Slide s from T_x down to 1 and watch BPTT fill in dL/da<t> and add up dWaa.
 
@@ -541,13 +507,15 @@ def backward_stepper(parameters: dict, vocab, text: str, tags, s=None) -> Explor
     ax_w.tick_params(labelsize=7)
     title_w = ax_w.set_title("", fontsize=9, y=1.0)
     fig.subplots_adjust(left=0.04, right=0.98, top=0.93, bottom=0.08, wspace=0.12, hspace=0.1)
-    _cache_diagram_pixels(fig, ax_d, diagram, [backward_roles(layout, k) for k in range(1, T + 1)])
+    # the diagram (~140 boxes, arrows and labels) depends only on s: its T pictures are drawn once, then pasted
+    drawing = CachedDrawing(ax_d, diagram.artists(), lambda k: diagram.paint(backward_roles(layout, k)), int(s),
+                            states=range(1, T + 1))
 
     def compute(s):
         return backward_view(steps, s)
 
     def draw(r):
-        diagram.paint(backward_roles(layout, r["s"]))
+        drawing.show(r["s"])
         image_a.set_data(r["da_image"])
         outline.set_x(r["s"] - 0.5)
         image_w.set_data(r["dWaa_partial"])
@@ -562,5 +530,7 @@ def backward_stepper(parameters: dict, vocab, text: str, tags, s=None) -> Explor
                 f"from L&lt;{r['s']}&gt;: {r['norm_up']:.3f}, from the later steps: {r['norm_future']:.3f}")
 
     controls = {"s": widgets.IntSlider(value=int(s), min=1, max=T, description="step s")}
-    return Explorer("backpropagation through time, from the last step back to the first", controls, fig,
-                    compute, draw, describe=describe)
+    explorer = Explorer("backpropagation through time, from the last step back to the first", controls, fig,
+                        compute, draw, describe=describe)
+    explorer.drawing = drawing   # the cached diagram (its state: s)
+    return explorer

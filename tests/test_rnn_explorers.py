@@ -187,3 +187,46 @@ def test_time_step_explorer_image_starts_with_the_zero_initial_state():
 def test_format_shapes_checks_its_rows():
     with pytest.raises(ValueError, match="rows must be a non-empty list of"):
         format_shapes([("x", (1, 2))])
+
+
+# -- fast redraws: the diagrams are pasted from their cached pictures -------------------------------------
+
+def _pixels(fig):
+    return np.asarray(fig.canvas.buffer_rgba()).copy()
+
+
+def _pixels_of_a_full_render(ex):
+    """The whole figure drawn again with the diagram drawn artist by artist (its cache off)."""
+    ex.drawing.cache_enabled = False
+    try:
+        ex.figure.canvas.draw()
+        return _pixels(ex.figure)
+    finally:
+        ex.drawing.cache_enabled = True
+
+
+def test_time_step_explorer_moves_redraw_few_artists_and_the_same_picture():
+    ex = time_step_explorer(tagger(), VOCAB, [ROOSEVELT, BEARS], t=1)
+    ex.set(t=2)
+    ex.set(sentence=BEARS)                  # every control moved once: the changing artists are known
+    kinds = []
+    for values in ({"t": 5}, {"sentence": ROOSEVELT}, {"t": 8}, {"t": 1}, {"sentence": BEARS, "t": 7}):
+        ex.set(**values)
+        kinds.append(ex.last_render)
+        assert np.array_equal(_pixels(ex.figure), _pixels_of_a_full_render(ex)), values
+    assert kinds == ["layers"] * 5
+    dynamic = ex._layers.dynamic
+    assert ex.drawing in dynamic and not any(type(a).__name__ == "Text" for a in dynamic)
+    assert len(dynamic) <= 8                # the diagram, the state image, its outline and frame
+
+
+def test_backward_stepper_pastes_the_diagram_pixel_for_pixel():
+    ex = backward_stepper(tagger(), VOCAB, ROOSEVELT, [0, 0, 1, 1, 0, 0, 0, 0])
+    assert sorted(ex.drawing._pixels) == list(range(1, 9))     # every step's diagram drawn at the first render
+    ex.set(s=7)
+    kinds = []
+    for s in (3, 1, 8, 5, 2):
+        ex.set(s=s)
+        kinds.append(ex.last_render)
+        assert np.array_equal(_pixels(ex.figure), _pixels_of_a_full_render(ex)), f"s = {s}"
+    assert kinds == ["layers"] * 5
