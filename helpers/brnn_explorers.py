@@ -43,6 +43,7 @@ import time
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.transforms import blended_transform_factory
 
 from ._checks import (
     as_float_array,
@@ -64,6 +65,7 @@ from .bidirectional import (
 )
 from .cells import CELL_KINDS
 from .deep import count_parameters, deep_rnn_backward, deep_rnn_forward, initialize_deep_parameters
+from .diagrams import CachedDrawing
 from .explorer import Explorer, new_figure
 from .gradcheck import gradient_check
 from .losses import softmax_cross_entropy
@@ -597,16 +599,35 @@ def influence_explorer(uni, bi, data, examples, example=None, t=1) -> Explorer:
     sentence.observe(fit_slider, names="value")
 
     fig, axes = new_figure(2, 1, figsize=(7.5, 4.4), sharex=True)
-    bars, titles = {}, {}
+    # The layout stays still while the controls move (the explorer then redraws only what changes):
+    # room for the longest sentence, the words as texts under the bars, and short changing texts.
+    bars, notes = {}, {}
     for ax, name, label in zip(axes, ("uni", "bi"), ("unidirectional", "bidirectional")):
         bars[name] = ax.bar(np.arange(T_max), np.zeros(T_max), color="C0", edgecolor="k", linewidth=0)
         ax.set_ylim(0, 1.05)
         ax.set_ylabel("share of influence")
-        titles[name] = ax.set_title(label, fontsize=10)
+        ax.set_title(label, fontsize=10, loc="left")
+        notes[name] = ax.text(1.0, 1.0, "", transform=ax.title.get_transform(), ha="right", va="baseline",
+                              fontsize=9)
         ax.grid(axis="y", alpha=0.3)
+        ax.set_axisbelow(True)     # the grid behind the bars, as the fast redraw draws them
     ax_bottom = axes[1]
-    ax_bottom.set_xticks(np.arange(T_max))
+    ax_bottom.set_xlim(-0.6, T_max - 0.4)
+    ax_bottom.set_xticks([])
+    under = blended_transform_factory(ax_bottom.transData, ax_bottom.transAxes)
+    words = [ax_bottom.text(k, -0.04, "", transform=under, ha="center", va="top", fontsize=9)
+             for k in range(T_max)]
+    ax_bottom.set_xlabel(" ", fontsize=9)     # the room of one line of tick labels, for the words
     fig.tight_layout()
+
+    def show_words(i):
+        tokens = data["tokens"][i]
+        for k, text in enumerate(words):
+            text.set_visible(k < len(tokens))
+            text.set_text(tokens[k] if k < len(tokens) else "")
+
+    # the words under the bars depend only on the sentence: drawn once per sentence, then pasted
+    word_row = CachedDrawing(ax_bottom, words, show_words, int(example), states=[int(i) for i in examples])
 
     def compute(sentence, t):
         i = int(sentence)
@@ -614,11 +635,12 @@ def influence_explorer(uni, bi, data, examples, example=None, t=1) -> Explorer:
         t = int(min(max(t, 1), T_i))
         view = influence_view(uni, bi, data["x"][:, i:i + 1, :T_i], t, data["tokens"][i])
         view["tag"] = int(data["y"][i, t - 1])
+        view["sentence"] = i
         return view
 
     def draw(v):
         T_i = len(v["tokens"])
-        for name, label in (("uni", "unidirectional"), ("bi", "bidirectional")):
+        for name in ("uni", "bi"):
             for k, bar in enumerate(bars[name]):
                 visible = k < T_i
                 bar.set_visible(visible)
@@ -627,19 +649,19 @@ def influence_explorer(uni, bi, data, examples, example=None, t=1) -> Explorer:
                 bar.set_height(v[f"{name}_share"][k])
                 bar.set_facecolor("C1" if k > v["index"] else "C0")
                 bar.set_linewidth(2.0 if k == v["index"] else 0.0)
-            titles[name].set_text(f"{label}: P(name) at '{v['tokens'][v['index']]}' = {v[f'p_{name}']:.2f}, "
-                                  f"{100 * v[f'future_{name}']:.0f}% of the influence from later words")
-        ax_bottom.set_xticks(np.arange(T_i))
-        ax_bottom.set_xticklabels(v["tokens"], fontsize=9)
-        ax_bottom.set_xlim(-0.6, T_i - 0.4)
+            notes[name].set_text(f"P(name) = {v[f'p_{name}']:.2f}, "
+                                 f"from later words: {100 * v[f'future_{name}']:.0f}%")
+        word_row.show(v["sentence"])
 
     def describe(v):
         truth = "part of a name" if v["tag"] else "not a name"
         return (f"word {v['t']} = '{v['tokens'][v['index']]}' ({truth}). Blue: words up to t, "
                 f"orange: words after t, outlined: word t.")
 
-    return Explorer("how much each word moves the prediction at word t, uni- vs bidirectional",
-                    {"sentence": sentence, "t": slider}, fig, compute, draw, describe)
+    explorer = Explorer("how much each word moves the prediction at word t, uni- vs bidirectional",
+                        {"sentence": sentence, "t": slider}, fig, compute, draw, describe)
+    explorer.word_row = word_row     # the cached words under the bars (its state: the sentence)
+    return explorer
 
 
 # ----------------------------------------------------------------------------------------------

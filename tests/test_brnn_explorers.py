@@ -289,6 +289,29 @@ def test_influence_explorer_updates_and_clamps_t(tagging):
     assert np.allclose([b.get_height() for b in bars[:L]], r["bi_share"])
 
 
+def test_influence_explorer_moves_keep_the_layout_and_redraw_fast(tagging):
+    import io
+
+    from PIL import Image
+    data, uni, bi = tagging
+    explorer = influence_explorer(uni, bi, data, [0, 1, 2], t=1)
+    explorer.set(t=2)
+    explorer.set(sentence=1)                       # each control moved once: the changing artists are known
+    axes = explorer.figure.axes
+    limits = [ax.get_xlim() for ax in axes]
+    for values in ({"t": 1}, {"sentence": 2}, {"t": int(data["lengths"][2])}, {"sentence": 0, "t": 2}):
+        r = explorer.set(**values)
+        assert explorer.last_render == "layers", explorer._layers.reason
+        assert [ax.get_xlim() for ax in axes] == limits     # room for the longest sentence, always
+        shown = np.asarray(explorer.figure.canvas.buffer_rgba()).copy()
+        full = np.asarray(Image.open(io.BytesIO(explorer.snapshot_png())).convert("RGBA"))
+        assert np.array_equal(shown, full), values
+        words = [t.get_text() for t in explorer.word_row.members if t.get_visible()]
+        assert words == list(r["tokens"])                   # the words under the bars
+    texts = [a for a in explorer._layers.dynamic if type(a).__name__ == "Text"]
+    assert len(texts) == 2                         # the two P(name) lines; the words are pasted pictures
+
+
 def test_influence_explorer_rejects_bad_arguments(tagging):
     data, uni, bi = tagging
     with pytest.raises(ValueError, match="examples must be a non-empty list"):
