@@ -31,6 +31,7 @@ import math
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.transforms import ScaledTranslation
 
 from ._checks import check_choice, check_positive_int
 from .explorer import Explorer, new_figure
@@ -370,9 +371,13 @@ def temperature_explorer(lm: LanguageModel, known=(), prefix: str = "", temperat
     ax.set_ylim(0, 1)
     ax.set_ylabel("P(next token)")
     ax.set_xlabel("next token (end = <EOS>, ? = <UNK>)", fontsize=8)
-    ax.legend(fontsize=8, loc="upper right")
+    # The legend is drawn under the bars (a tall bar may cross it): so it is not redrawn at every move.
+    ax.legend(fontsize=8, loc="upper right").set_zorder(0.5)
     title = ax.set_title("", fontsize=10)
     ax_text.axis("off")
+    # the heading's second line never changes: a text of its own, one line lower, drawn in the background
+    ax_text.text(0.0, 1.0, "(grey: in the training set)", fontsize=9, va="top",
+                 transform=ax_text.transAxes + ScaledTranslation(0, -1.2 * 9 / 72, fig.dpi_scale_trans))
     heading = ax_text.text(0.0, 1.0, "", fontsize=9, va="top", transform=ax_text.transAxes)
     step_y = 0.82 / max(n, 1)
     lines = [ax_text.text(0.02, 0.84 - step_y * i, "", fontsize=9, va="top", family="monospace",
@@ -388,8 +393,7 @@ def temperature_explorer(lm: LanguageModel, known=(), prefix: str = "", temperat
         shown = repr(view["prefix"]) if view["prefix"] else "the start"
         title.set_text(f"next token after {shown} at T = {view['temperature']:.2f}: "
                        f"entropy {view['entropy']:.2f} bits (model {view['entropy_model']:.2f})")
-        heading.set_text(f"{n} samples at T = {view['temperature']:.2f}, {view['fraction_new']:.0%} new\n"
-                         f"(grey: in the training set)")
+        heading.set_text(f"{n} samples at T = {view['temperature']:.2f}, {view['fraction_new']:.0%} new")
         for line, text, is_new in zip(lines, view["samples"], view["new"]):
             line.set_text(text if len(text) <= 24 else text[:23] + "…")
             line.set_color("C0" if is_new else "0.6")

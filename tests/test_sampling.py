@@ -280,9 +280,31 @@ def test_temperature_explorer_updates_in_place(names_model):
     assert "at T = 0.20" in ax.get_title()
     r2 = explorer.set(temperature=2.5)
     assert r2["entropy"] > r["entropy"]
-    texts = [t.get_text() for t in explorer.figure.axes[1].texts[1:]]
+    texts = [t.get_text() for t in explorer.figure.axes[1].texts if t.get_family() == ["monospace"]]  # the samples
     assert texts == [s if len(s) <= 24 else s[:23] + "…" for s in r2["samples"]]
     assert np.isfinite(explorer.last_update_ms)
     explorer.set(prefix="x!")                                         # unknown characters: no exception
     assert "&lt;UNK&gt;" in explorer.status.value
+    plt.close(explorer.figure)
+
+
+def test_temperature_explorer_moves_keep_the_layers(names_model):
+    import io
+
+    import matplotlib.pyplot as plt
+    from PIL import Image
+    explorer = temperature_explorer(names_model, known=load_names("train"), prefix="", n=6)
+    explorer.set(temperature=0.5)
+    explorer.set(prefix="ma")
+    explorer.set(seed=3)                           # each control moved once: the changing artists are known
+    for values in ({"temperature": 2.0}, {"seed": 7}, {"prefix": "jo"}, {"temperature": 0.3, "prefix": ""}):
+        explorer.set(**values)
+        assert explorer.last_render == "layers", explorer._layers.reason
+        shown = np.asarray(explorer.figure.canvas.buffer_rgba()).copy()
+        full = np.asarray(Image.open(io.BytesIO(explorer.snapshot_png())).convert("RGBA"))
+        assert np.array_equal(shown, full), values
+    ax = explorer.figure.axes[0]
+    assert ax.get_legend() not in explorer._layers.dynamic      # drawn under the bars: never redrawn
+    texts = [a for a in explorer._layers.dynamic if type(a).__name__ == "Text"]
+    assert len(texts) == 2 + 6                     # the title, the heading's first line, the samples
     plt.close(explorer.figure)
