@@ -645,6 +645,7 @@ def sweep_explorer(results, config=None, gap=None) -> Explorer:
                 legend.get_texts()[k].set_text(f"seed {v['seeds'][k]}: test {v['accuracies'][k]:.2f}")
             else:
                 line.set_visible(False)
+        legend.stale = True      # its texts changed (a legend's texts do not tell it themselves)
         title.set_text(f"{v['config']}, gap {v['gap']}: {v['solved']} of {len(v['accuracies'])} runs "
                        f"reached test accuracy 0.9")
 

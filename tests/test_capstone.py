@@ -247,6 +247,27 @@ def test_labels_and_test_sets():
     assert np.array_equal(a.x, b.x) and np.array_equal(a.y, b.y)
 
 
+def test_sweep_explorer_redraws_fast_and_shows_the_new_legend():
+    import io
+
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    explorer = sweep_explorer(_fake_results(), config="RNN", gap=5)
+    explorer.set(gap=10)
+    explorer.set(config="GRU, keep bias 2")        # each control moved once: the changing artists are known
+    for values in ({"gap": 5}, {"config": "RNN"}, {"gap": 10}):
+        r = explorer.set(**values)
+        assert explorer.last_render == "layers", explorer._layers.reason
+        legend = [t.get_text() for t in explorer.figure.axes[0].get_legend().get_texts()]
+        assert legend == [f"seed {s}: test {a:.2f}" for s, a in zip(r["seeds"], r["accuracies"])]
+        # the fast redraw shows what a full render shows, the legend's new accuracies included
+        shown = np.asarray(explorer.figure.canvas.buffer_rgba()).copy()
+        full = np.asarray(Image.open(io.BytesIO(explorer.snapshot_png())).convert("RGBA"))
+        assert np.array_equal(shown, full), values
+    plt.close(explorer.figure)
+
+
 # ----------------------------------------------------------------------------------------------
 # the stored sweep
 # ----------------------------------------------------------------------------------------------
