@@ -70,6 +70,22 @@ def test_tanh_explorer_updates_the_line_in_place():
     assert r["slope0"] == 0.0
 
 
+def _same_as_a_full_render(ex):
+    import io
+
+    from PIL import Image
+    shown = np.asarray(ex.figure.canvas.buffer_rgba()).copy()
+    return np.array_equal(shown, np.asarray(Image.open(io.BytesIO(ex.snapshot_png())).convert("RGBA")))
+
+
+def test_tanh_explorer_moves_redraw_only_the_curve():
+    ex = tanh_explorer()
+    ex.set(w=2.0)                                   # the first change makes the curve, dot and label dynamic
+    for values in ({"b": 0.5}, {"w": -1.0}, {"w": 3.0, "b": -2.0}):
+        ex.set(**values)
+        assert ex.last_render == "layers" and _same_as_a_full_render(ex), values
+
+
 # -- tokenizer -------------------------------------------------------------------------------------
 def test_tokenizer_view_hand_case():
     v = Vocabulary.from_tokens(CORPUS, 2)  # <UNK> 0, <EOS> 1, the 2, cat 3
@@ -116,6 +132,19 @@ def test_tokenizer_explorer_k_controls_the_unk_hits():
     r = ex.set(eos=True, text="cat cat")
     assert r["tokens"] == ["cat", "cat", EOS] and r["indices"].tolist() == [3, 3, 1]
     assert "every word is in the vocabulary" in ex.status.value
+
+
+def test_tokenizer_explorer_typing_keeps_the_layers():
+    ex = tokenizer_explorer(CORPUS, "the", k=6, max_len=8)
+    ex.set(text="the cat")
+    ex.set(k=2)
+    ex.set(eos=True)                                # each control changed once: the changing artists are known
+    for values in ({"text": "the cat s"}, {"text": "the cat sat on the mat and more words"}, {"k": 5},
+                   {"eos": False}, {"text": ""}):
+        ex.set(**values)
+        assert ex.last_render == "layers" and _same_as_a_full_render(ex), values
+    row_labels = ex.figure.axes[0].texts[:8]
+    assert not any(t in ex._layers.dynamic for t in row_labels)     # the vocabulary rows never change
 
 
 def test_tokenizer_explorer_rows_are_the_largest_vocabulary():
