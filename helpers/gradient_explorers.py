@@ -19,8 +19,9 @@ array columns from 0, so its column i is step i + 1 here.
 
 The reach map M[t, k] = ||dL<t>/da<k>|| (a loss on step t, the state of step k <= t) has one row per
 loss step. Row t is the gradient-norm curve of the sequence cut after step t (the steps after t do not
-change L<t>), so every row is one more call of ``state_gradient_norms``; for long sequences the explorer
-computes an evenly spaced subset of the rows (``map_rows``), always including the last one.
+change L<t>). The rows come from one BPTT run over copies of the sequence, one copy per row, each seeded
+at its own loss step (``reach_rows``); for long sequences the explorer computes an evenly spaced subset
+of the rows (``map_rows``), always including the last one.
 
 Clipping (optim.py), for a gradient g with N entries and a threshold c:
 
@@ -41,7 +42,16 @@ from matplotlib.patches import Circle, Rectangle
 
 from ._checks import as_float_array, check_choice, check_finite, check_ndim, check_positive_int
 from .explorer import Explorer, new_figure
-from .gradient_flow import (
+from .gradient_flow import (  # the private ones: the same checks, passes and masks as reach_map
+    _backward,
+    _check_cell,
+    _check_layer,
+    _column_norms,
+    _first_nonfinite_step,
+    _forward,
+    _mask_backward_explosion,
+    _prefix_cell,
+    _unit_upstream,
     gated_for_gradient_study,
     latch_experiment,
     linear_theory,
@@ -186,8 +196,9 @@ def map_rows(T, cell="RNN"):
         R = min(T, MAP_MAX_ROWS, max(MAP_MIN_ROWS, floor(2 * MAP_BUDGET / (T * cost))))
         rows = round(linspace(0, T - 1, R))
 
-    (cost = 1 for the RNN, 5 for the GRU, 6 for the LSTM: their steps are that much slower). Row t costs a BPTT run over t + 1 steps, so the
-    R rows cost about R * T / 2 steps. Short sequences get every row.
+    (cost = 1 for the RNN, 5 for the GRU, 6 for the LSTM: their steps are that much slower). The rows run
+    as one BPTT over R copies of the sequence (``reach_rows``), whose work grows with R * T for a large
+    hidden size. Short sequences get every row.
 
     Parameters
     ----------
@@ -208,9 +219,14 @@ def map_rows(T, cell="RNN"):
 def reach_rows(cell, parameters, x, rows, h0=None):
     """Rows of the reach map M[t, k] = ||dL<t>/dh<k>|| (L<t> = <g, h<t>>, g a unit vector), by BPTT.
 
-    Row t is ``state_gradient_norms`` of the sequence cut after step t, x[:, :, :t+1]: the steps after
-    t do not change L<t>. Entries k > t are NaN (h<k> comes after h<t>); an overflow marks entries NaN
-    as ``state_gradient_norms`` does (a whole row if its forward pass overflowed).
+    Row t is what ``state_gradient_norms`` gives for the sequence cut after step t, x[:, :, :t+1]: the
+    steps after t do not change L<t>. All rows come from ONE run of BPTT (as in ``gradient_flow.reach_map``,
+    but only for the rows asked for): the sequence is copied R times along the batch axis, copy i
+    carries the seed g at step rows[i] only, so its gradient at step k is dL<rows[i]>/dh<k>. Entries
+    k > t are NaN (h<k> comes after h<t>). An overflow marks entries NaN as ``state_gradient_norms``
+    does: in the backward pass from the exploded step back to step 0 of that row (for the LSTM, also
+    where the memory's gradient exploded); in the forward pass every row at or after the step whose
+    state overflowed (those losses are not numbers).
 
     Parameters
     ----------
@@ -240,14 +256,46 @@ def reach_rows(cell, parameters, x, rows, h0=None):
     if rows_arr.min() < 0 or rows_arr.max() > T_x - 1 or np.any(np.diff(rows_arr) <= 0):
         raise ValueError(f"{where}: rows must be strictly increasing steps in [0, T_x - 1] = [0, {T_x - 1}], "
                          f"got {rows_arr.tolist()}")
-    M = np.full((rows_arr.size, T_x), np.nan)
-    exploded_in = None
-    for i, t in enumerate(rows_arr):
-        out = state_gradient_norms(cell, parameters, x[:, :, :t + 1], h0)
-        M[i, :t + 1] = out["norms"]
-        if out["exploded_in"] == "forward" or (out["exploded_in"] == "backward" and exploded_in is None):
-            exploded_in = out["exploded_in"]
-    return {"rows": rows_arr.astype(int), "map": M, "exploded": exploded_in is not None, "exploded_in": exploded_in}
+    cell = _check_cell(where, cell)
+    params, x, h0, n_a = _check_layer(where, cell, parameters, x, h0)
+    rows_arr = rows_arr.astype(int)
+    M, exploded_in = _batched_rows(cell, params, x, h0, n_a, rows_arr)
+    return {"rows": rows_arr, "map": M, "exploded": exploded_in is not None, "exploded_in": exploded_in}
+
+
+def _batched_rows(cell, params, x, h0, n_a, rows):
+    """(map (R, T_x), exploded_in) of ``reach_rows``, for checked arguments."""
+    R, T_x = rows.size, x.shape[2]
+    M = np.full((R, T_x), np.nan)
+    T_run = int(rows[-1]) + 1                           # later steps cannot change any of these losses
+    run_cell = _prefix_cell(cell, T_run, T_x)
+    h, cache = _forward(run_cell, np.repeat(x[:, :, :T_run], R, axis=1), np.repeat(h0, R, axis=1), params)
+    t_bad = _first_nonfinite_step(h[:, :1, :])          # every copy runs the same forward pass
+    if t_bad is not None:
+        # the losses at or after the overflow are not numbers; the earlier rows are run on the prefix
+        keep = rows < t_bad
+        if keep.any():
+            M[keep, :t_bad], _ = _batched_rows(_prefix_cell(cell, t_bad, T_x), params, x[:, :, :t_bad], h0, n_a,
+                                               rows[keep])
+        return M, "forward"
+    dh = np.zeros((n_a, R, T_run))
+    dh[:, np.arange(R), rows] = _unit_upstream(n_a, 1)  # copy i: the seed g at step rows[i] only
+    grads = _backward(run_cell, dh, cache)
+    later = np.arange(T_run)[None, :] > rows[:, None]   # k > t: exactly zero, not an explosion
+
+    def row_norms(steps):
+        norms = _column_norms(steps.reshape(n_a, R * T_run)).reshape(R, T_run)
+        norms[later] = 0.0
+        return _mask_backward_explosion(norms)
+
+    norms, reached = row_norms(grads["dh_steps"])
+    if cell.kind == "lstm":                             # as state_gradient_norms: the memory's explosion counts
+        _, c_reached = row_norms(grads["dc_steps"])
+        reached = reached | c_reached
+        norms[reached] = np.nan
+    norms[later] = np.nan
+    M[:, :T_run] = norms
+    return M, ("backward" if reached.any() else None)
 
 
 def _verdict(first, last, exploded_at):
@@ -365,15 +413,43 @@ def _log10(values):
     return v
 
 
-def _decade_limits(*arrays):
-    """y-limits for log10 values: whole decades around the finite data (at least -2 .. 2), with room on
-    top for the message line."""
-    finite = [a[np.isfinite(a)] for a in arrays if a is not None]
+# Coarse steps for what frames the picture: axis ranges and the colour scale move only when the data
+# leaves the current step, so most moves of a control redraw just the curves (see helpers/explorer.py).
+STEP_RANGES = (10, 25, 50, 100, 200, 300, 400)
+"""The x range of the explorer: steps 1 .. T are drawn on an axis that ends at the first of these >= T."""
+DECADE_STEPS = (2, 3, 5, 10, 20, 30, 50, 100, 200, 350)
+"""The log10 ranges: a range reaches down (up) to minus (plus) the first of these that covers the data
+(|log10| of a float64 never exceeds 324)."""
+
+
+def _step_range(T):
+    """The end of the x axis for T steps: the first of STEP_RANGES >= T."""
+    return next(r for r in STEP_RANGES if r >= T)
+
+
+def _finite_range(*arrays):
+    """(min, max) of the finite entries of the arrays (None entries skipped), (0, 0) if there are none."""
+    finite = [np.ravel(a)[np.isfinite(np.ravel(a))] for a in arrays if a is not None]
     finite = np.concatenate(finite) if finite else np.empty(0)
-    low = min(float(finite.min()) if finite.size else 0.0, -2.0)
-    high = max(float(finite.max()) if finite.size else 0.0, 2.0)
-    span = np.ceil(high) - np.floor(low)
-    return np.floor(low) - 0.04 * span, np.ceil(high) + 0.16 * span     # headroom for the message
+    return (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
+
+
+def _decades_out(low, high):
+    """(-a, b): a, b the first of DECADE_STEPS >= -low and >= high (so the range holds at least -2 .. 2)."""
+    down = next(d for d in DECADE_STEPS if d >= -low)
+    up = next(d for d in DECADE_STEPS if d >= high)
+    return -float(down), float(up)
+
+
+def _log_range(view):
+    """The log10 range the explorer shows, the same for the curves' y axis and the map's colours:
+    ``_decades_out`` of every finite log10 norm of the curve, the memory curve and the reach map."""
+    logs = [_log10(view["norms"])]
+    if view["c_norms"] is not None:
+        logs.append(_log10(view["c_norms"]))
+    if view["map"] is not None:
+        logs.append(_log10(view["map"]))
+    return _decades_out(*_finite_range(*logs))
 
 
 def map_image(view):
@@ -382,7 +458,10 @@ def map_image(view):
     Computed row t_i (1-based) fills the image rows t_(i-1) + 1 .. t_i, so every band ends on the
     diagonal at its own step; with every row computed the image is the map itself. Finite entries hold
     log10 M; k > t_i is NaN (drawn blank); an exploded entry (NaN with k <= t_i) is vmax + 1 (drawn in
-    the 'over' colour); an exact zero is vmin - 1 (the 'under' colour).
+    the 'over' colour); an exact zero is vmin - 1 (the 'under' colour). The colour range is the
+    explorer's log10 range (``_log_range``): vmin = -d, vmax = u with d, u the first of DECADE_STEPS
+    (2, 3, 5, 10, 20, ...) that reach the smallest and the largest finite log10 norm of the curve, the
+    memory curve and the map, so that it changes rarely and only together with the y axis above.
 
     Parameters
     ----------
@@ -390,7 +469,7 @@ def map_image(view):
 
     Returns
     -------
-    image : ndarray (T, T); vmin, vmax : float, whole decades around the finite entries.
+    image : ndarray (T, T); vmin, vmax : float, the colour range (vmin <= -2, vmax >= 2).
     """
     M, rows = view["map"], view["map_rows"]
     k = np.arange(1, M.shape[1] + 1)
@@ -398,12 +477,7 @@ def map_image(view):
     ok = np.isfinite(M) & (M > 0)
     logs = np.full(M.shape, np.nan)
     logs[ok] = np.log10(M[ok])
-    if ok.any():
-        vmin, vmax = float(np.floor(logs[ok].min())), float(np.ceil(logs[ok].max()))
-    else:
-        vmin, vmax = -1.0, 1.0
-    if vmax <= vmin:
-        vmin, vmax = vmin - 1.0, vmax + 1.0
+    vmin, vmax = _log_range(view)
     logs[below & ~np.isfinite(M)] = vmax + 1.0
     logs[below & np.isfinite(M) & (M <= 0)] = vmin - 1.0
     counts = np.diff(np.concatenate([[0], rows]))
@@ -435,35 +509,47 @@ def gradient_flow_explorer(cell="RNN", activation="tanh", recurrent="gaussian", 
     memory) on a log axis, with the Pascanu bound and the exact linear curve for the RNN; an overflow
     is a hatched region and a message. The bottom panel is the reach map, log10 colour scale, exploded
     entries in red.
+
+    The frame of the picture moves in coarse steps, so that most moves redraw only the curves and the
+    map: the x axes end at the first of STEP_RANGES >= T, the y axis and the colour scale reach the
+    first of DECADE_STEPS that covers the data; the legend, titles and labels never change.
     """
-    fig, (ax, ax_m) = new_figure(2, 1, figsize=(8.6, 6.9), gridspec_kw={"height_ratios": [1.0, 1.0]})
+    fig, (ax, ax_m) = new_figure(2, 1, figsize=(8.4, 6.4), gridspec_kw={"height_ratios": [1.0, 1.0]})
 
     (bound_line,) = ax.plot([], [], color="0.55", lw=5, alpha=0.45, solid_capstyle="butt",
-                            label="bound (γ σ_max)^(T−t)")
-    (linear_line,) = ax.plot([], [], ls=(0, (2, 2)), color="k", lw=1.3, label="linear, Waa = s·Q: s^(T−t)")
+                            label="RNN bound (γσ_max)^(T−t)")
+    (linear_line,) = ax.plot([], [], ls=(0, (2, 2)), color="k", lw=1.3, label="RNN s^(T−t), exact if linear, s·Q")
     (norm_line,) = ax.plot([], [], color="C0", lw=2, label="‖∂L<T>/∂a<t>‖ (BPTT)")
-    (memory_line,) = ax.plot([], [], color="C2", lw=1.6, ls="--", label="‖∂L<T>/∂c<t>‖ (LSTM memory)")
+    (memory_line,) = ax.plot([], [], color="C2", lw=1.6, ls="--", label="LSTM memory ‖∂L<T>/∂c<t>‖")
     blast = Rectangle((0, 0), 0, 1, transform=ax.get_xaxis_transform(), facecolor="C3", alpha=0.18,
                       edgecolor="C3", hatch="///", visible=False)
     ax.add_patch(blast)
-    note = ax.text(0.01, 0.96, "", transform=ax.transAxes, fontsize=8.5, va="top",
+    # the texts that change are clipped to their axes: then the layers know where they may paint even
+    # while they are empty, and the titles and the legend stay in the kept background
+    note = ax.text(0.01, 0.96, "", transform=ax.transAxes, fontsize=8.5, va="top", color="C3", clip_on=True,
                    bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8})
     ax.set_xlabel("step t", fontsize=9)
     ax.set_ylabel("log10 ‖∂L<T>/∂a<t>‖", fontsize=9)
     ax.grid(alpha=0.3, which="major")
+    # one legend for every cell, above the plot: it never changes and no curve is drawn over it
+    ax.legend(handles=[norm_line, memory_line, bound_line, linear_line], loc="lower center", ncol=2,
+              bbox_to_anchor=(0.5, 1.01), fontsize=7.5, frameon=False, borderaxespad=0.2, columnspacing=1.5)
 
     cmap = mpl.colormaps["viridis"].with_extremes(bad="white", over="red", under="0.1")
-    image = ax_m.imshow(np.zeros((2, 2)), origin="lower", aspect="auto", cmap=cmap, interpolation="nearest",
-                        vmin=0, vmax=1)
-    fig.colorbar(image, ax=ax_m, extend="both", fraction=0.04, pad=0.02,
-                 label="log10 ‖∂L<t>/∂a<k>‖   (red: exploded)")
-    map_note = ax_m.text(0.5, 0.5, "", transform=ax_m.transAxes, ha="center", va="center", fontsize=9)
+    # nearest-neighbour pixels, coloured after resampling ("data"): the same picture, half the time
+    image = ax_m.imshow(np.full((2, 2), np.nan), origin="lower", aspect="auto", cmap=cmap, interpolation="nearest",
+                        interpolation_stage="data", vmin=-2, vmax=2)
+    bar = fig.colorbar(image, ax=ax_m, extend="both", fraction=0.04, pad=0.02,
+                       label="log10 ‖∂L<t>/∂a<k>‖   (red: exploded)")
+    for axes in (ax, ax_m, bar.ax):          # few tick labels: a render of the whole figure is mostly text
+        axes.locator_params(nbins=5)
+    map_note = ax_m.text(0.5, 0.5, "", transform=ax_m.transAxes, ha="center", va="center", fontsize=9,
+                         clip_on=True)
     ax_m.set_xlabel("step k of the state a<k>", fontsize=9)
     ax_m.set_ylabel("step t of the loss L<t>", fontsize=9)
-    ax.set_title("RNN", fontsize=9.5)
-    ax_m.set_title("reach map", fontsize=9.5)
-    fig.tight_layout(h_pad=1.2)
-    state = {"legend": None}
+    ax_m.set_title("reach map ‖∂L<t>/∂a<k>‖: which loss reaches how far back", fontsize=9.5)
+    ax_m.set_autoscale_on(False)             # the limits follow the coarse x range, not the image
+    fig.tight_layout(h_pad=1.0)
 
     style = {"description_width": "initial"}
     controls = {
@@ -489,12 +575,20 @@ def gradient_flow_explorer(cell="RNN", activation="tanh", recurrent="gaussian", 
         "reach": widgets.Checkbox(value=reach, description="reach map", indent=False),
     }
 
+    def set_limits(axes, x=None, y=None):
+        """Set the limits only when they differ: a move that keeps the frame does no axis work at all."""
+        if x is not None and axes.get_xlim() != x:
+            axes.set_xlim(*x)
+        if y is not None and axes.get_ylim() != y:
+            axes.set_ylim(*y)
+
     def draw(v):
         is_rnn = v["cell"] == "RNN"
         for name in ("activation", "recurrent", "sigma_max", "input_scale"):
             controls[name].disabled = not is_rnn
         controls["keep_bias"].disabled = is_rnn
         t, T_ = v["t"], v["T"]
+        steps = (0.5, _step_range(T_) + 0.5)
         norms = _log10(v["norms"])
         norm_line.set_data(t, norms)
         memory = _log10(v["c_norms"]) if v["c_norms"] is not None else None
@@ -503,25 +597,16 @@ def gradient_flow_explorer(cell="RNN", activation="tanh", recurrent="gaussian", 
         for line, key in ((bound_line, "bound"), (linear_line, "linear")):
             line.set_visible(is_rnn)
             line.set_data(t, _log10(v[key]) if is_rnn else np.full(T_, np.nan))
-        ax.set_xlim(0.5, T_ + 0.5)
-        ax.set_ylim(*_decade_limits(norms, memory))
+        low, high = _log_range(v)
+        span = high - low
+        set_limits(ax, steps, (low - 0.04 * span, high + 0.16 * span))    # room on top for the message
         k = v["exploded_at"]
         if v["exploded_in"] == "backward":
             blast.set_bounds(0.5, 0.0, k, 1.0)
         elif v["exploded_in"] == "forward":
             blast.set_bounds(k - 0.5, 0.0, T_ - k + 1, 1.0)
         blast.set_visible(k is not None)
-        note.set_text(_message(v))
-        note.set_color("C3" if k is not None else "black")
-        handles = [norm_line] + ([memory_line] if memory is not None else []) + \
-            ([bound_line, linear_line] if is_rnn else [])
-        key = tuple(h.get_label() for h in handles)
-        if state["legend"] != key:
-            ax.legend(handles=handles, loc="best", fontsize=7.5, framealpha=0.85)
-            state["legend"] = key
-        title = (f"RNN ({v['activation']}, Waa {v['recurrent']}, σ_max = {v['sigma_max']:.2f})" if is_rnn
-                 else f"{v['cell']} (keep bias {v['keep_bias']:g})")
-        ax.set_title(f"{title}, n_a = {v['n_a']}: the gradient of the loss on step T = {T_}", fontsize=9.5)
+        note.set_text(_message(v) if k is not None else "")     # the verdict itself is in the status line
         if v["map"] is None:
             image.set_visible(False)
             map_note.set_text("reach map off (tick 'reach map')")
@@ -529,12 +614,11 @@ def gradient_flow_explorer(cell="RNN", activation="tanh", recurrent="gaussian", 
             data, vmin, vmax = map_image(v)
             image.set_data(data)
             image.set_extent((0.5, T_ + 0.5, 0.5, T_ + 0.5))
-            image.set_clim(vmin, vmax)
+            if image.get_clim() != (vmin, vmax):
+                image.set_clim(vmin, vmax)
             image.set_visible(True)
             map_note.set_text("")
-            rows = len(v["map_rows"])
-            shown = "every row" if rows == T_ else f"{rows} of {T_} rows, each band ends on its own step"
-            ax_m.set_title(f"reach map ‖∂L<t>/∂a<k>‖: which loss reaches how far back ({shown})", fontsize=9.5)
+        set_limits(ax_m, steps, steps)
 
     def describe(v):
         extra = ""
@@ -544,6 +628,9 @@ def gradient_flow_explorer(cell="RNN", activation="tanh", recurrent="gaussian", 
             extra = " The measured norms stay under the bound."
         if v["map_exploded"]:
             extra += " Red in the reach map: exploded entries."
+        if v["map"] is not None and len(v["map_rows"]) < v["T"]:
+            extra += (f" The reach map shows {len(v['map_rows'])} of the {v['T']} rows, each as a band that "
+                      f"ends on its own step.")
         return _message(v) + "." + extra
 
     return Explorer("gradient norms through time: log ‖∂L<T>/∂a<t>‖ of an RNN, GRU or LSTM, with the theory "
@@ -794,11 +881,27 @@ def clip_2d_view(angle=20.0, length=4.0, threshold=1.0):
             "norm_norm": float(np.linalg.norm(gn)), "turn": direction(gv) - direction(g), "threshold": threshold}
 
 
+CLIP_RANGES = (0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0)
+"""The axis ranges of the 2-D clipping picture: it shows [-0.15 r, r]^2 with r the first of these that
+holds the gradient and the threshold with a margin (1.12 * max(||g||, c))."""
+
+
+def _clip_range(norm, threshold):
+    """r of CLIP_RANGES for a gradient of length ``norm`` and a threshold ``threshold``."""
+    need = 1.12 * max(norm, threshold)
+    return next((r for r in CLIP_RANGES if r >= need), CLIP_RANGES[-1])
+
+
 def clip_2d_explorer(angle=20.0, length=4.0, threshold=1.0) -> Explorer:
     """Sliders for a 2-D gradient (angle, length) and the threshold c; the picture shows g, its clip by
     value (the corner of the box [-c, c]^2 it lands on) and its clip by norm (on the circle of radius c).
-    compute is ``clip_2d_view``."""
-    fig, ax = new_figure(figsize=(5.2, 4.6))
+    compute is ``clip_2d_view``.
+
+    The gradient and its clipped versions lie in the first quadrant (the angle is 0 .. 90°), so the
+    picture shows [-0.15 r, r]^2, r from CLIP_RANGES: the axes change only when r does, and most
+    moves redraw just the arrows, the box and the circle. The lengths and angles are in the status line.
+    """
+    fig, ax = new_figure(figsize=(6.3, 4.4))
     box = Rectangle((-1, -1), 2, 2, facecolor="C1", alpha=0.12, edgecolor="C1", lw=1.2,
                     label="by value: the box [−c, c]²")
     circle = Circle((0, 0), 1, facecolor="none", edgecolor="C2", lw=1.5, ls="--", label="by norm: circle ‖g‖ = c")
@@ -808,13 +911,16 @@ def clip_2d_explorer(angle=20.0, length=4.0, threshold=1.0) -> Explorer:
     (v_line,) = ax.plot([], [], "-s", color="C1", lw=2, ms=6, markevery=[1], label="clipped by value")
     (n_line,) = ax.plot([], [], "-D", color="C2", lw=2, ms=6, markevery=[1], label="clipped by norm")
     (guide,) = ax.plot([], [], ":", color="C0", lw=1)
-    text = ax.text(0.02, 0.98, "", transform=ax.transAxes, va="top", fontsize=8.5, family="monospace")
     ax.set_aspect("equal")
-    ax.axhline(0, color="0.7", lw=0.8)
-    ax.axvline(0, color="0.7", lw=0.8)
-    ax.legend(loc="lower right", fontsize=7.5)
+    ax.axhline(0, color="0.7", lw=0.8, zorder=0.5)
+    ax.axvline(0, color="0.7", lw=0.8, zorder=0.5)
+    ax.locator_params(nbins=5)
+    ax.tick_params(labelsize=8)
+    # outside the axes: the legend never changes and nothing is drawn over it
+    ax.legend(loc="upper left", bbox_to_anchor=(1.03, 1.0), fontsize=8, borderaxespad=0.0)
     ax.set_title("clipping a 2-D gradient at threshold c", fontsize=10)
-    fig.tight_layout()
+    ax.set_anchor("W")
+    fig.subplots_adjust(left=0.08, right=0.66, bottom=0.08, top=0.92)
 
     def draw(v):
         c = v["threshold"]
@@ -822,18 +928,18 @@ def clip_2d_explorer(angle=20.0, length=4.0, threshold=1.0) -> Explorer:
         circle.set_radius(c)
         for line, key in ((g_line, "g"), (v_line, "by_value"), (n_line, "by_norm")):
             line.set_data([0.0, v[key][0]], [0.0, v[key][1]])
-        top = 1.12 * max(v["norm"], c)
-        ax.set_xlim(-1.12 * c, top)
-        ax.set_ylim(-1.12 * c, top)
-        far = 2.0 * top
+        r = _clip_range(v["norm"], c)
+        limits = (-0.15 * r, r)
+        if ax.get_xlim() != limits:
+            ax.set_xlim(*limits)
+            ax.set_ylim(*limits)
+        far = 2.0 * r
         guide.set_data([0.0, far * np.cos(np.radians(v["angle"]))], [0.0, far * np.sin(np.radians(v["angle"]))])
-        text.set_text(f"g          ‖·‖ = {v['norm']:5.2f}  at {v['angle']:5.1f}°\n"
-                      f"by value   ‖·‖ = {v['value_norm']:5.2f}  at {v['value_angle']:5.1f}°\n"
-                      f"by norm    ‖·‖ = {v['norm_norm']:5.2f}  at {v['norm_angle']:5.1f}°")
 
     def describe(v):
-        return (f"clipping by value turned g by {v['turn']:+.1f}° and left it {v['value_norm']:.2f} long; "
-                f"clipping by norm kept the direction and made it {v['norm_norm']:.2f} long")
+        return (f"g is {v['norm']:.2f} long at {v['angle']:.1f}°. Clipping by value turned g by {v['turn']:+.1f}° "
+                f"(to {v['value_angle']:.1f}°) and left it {v['value_norm']:.2f} long; clipping by norm kept the "
+                f"direction and made it {v['norm_norm']:.2f} long.")
 
     style = {"description_width": "initial"}
     controls = {

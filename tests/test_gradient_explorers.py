@@ -278,15 +278,85 @@ def test_the_explorer_draws_the_extremes_without_warnings():
 
 def test_map_image_by_hand():
     """rows 1 and 3 of a T = 3 map: row 1 fills image row 1, row 3 fills image rows 2 and 3.
-    log10 values 0, -2 and 0 give the colour range [-2, 0]; the exploded entry (k = 2 <= 3) is 0 + 1."""
-    view = {"map": np.array([[1.0, np.nan, np.nan], [0.01, np.nan, 1.0]]), "map_rows": np.array([1, 3])}
+    log10 values 0, -2 and 0 (the curve: 0 and 0) lie in -2 .. 2, the smallest coarse range, so the colour
+    range is [-2, 2]; the exploded entry (k = 2 <= 3) is 2 + 1 = 3."""
+    view = {"map": np.array([[1.0, np.nan, np.nan], [0.01, np.nan, 1.0]]), "map_rows": np.array([1, 3]),
+            "norms": np.array([np.nan, np.nan, 1.0]), "c_norms": None}
     image, vmin, vmax = map_image(view)
-    assert (vmin, vmax) == (-2.0, 0.0)
-    expected = np.array([[0.0, np.nan, np.nan], [-2.0, 1.0, 0.0], [-2.0, 1.0, 0.0]])
+    assert (vmin, vmax) == (-2.0, 2.0)
+    expected = np.array([[0.0, np.nan, np.nan], [-2.0, 3.0, 0.0], [-2.0, 3.0, 0.0]])
     assert np.array_equal(image, expected, equal_nan=True)
-    zero = {"map": np.array([[0.0, np.nan], [1.0, 1.0]]), "map_rows": np.array([1, 2])}
+    zero = {"map": np.array([[0.0, np.nan], [1.0, 1.0]]), "map_rows": np.array([1, 2]),
+            "norms": np.array([1.0, 1.0]), "c_norms": None}
     image, vmin, vmax = map_image(zero)
     assert image[0, 0] == vmin - 1.0                                 # an exact zero: below the range
+    # log10 values down to -2.5 (curve) and -12 (map, 1e-12), up to 4 (memory): the range steps out to
+    # the next of 2, 3, 5, 10, 20, ...: [-20, 5], for the colours and the curves' y axis alike
+    wide = {"map": np.array([[1.0, np.nan], [1e-12, 1.0]]), "map_rows": np.array([1, 2]),
+            "norms": np.array([10 ** -2.5, 1.0]), "c_norms": np.array([1e4, 0.0])}
+    assert map_image(wide)[1:] == (-20.0, 5.0)
+
+
+def _flow_limits(ex):
+    ax, ax_m = ex.figure.axes[:2]
+    return ax.get_xlim(), ax.get_ylim(), ax_m.get_xlim(), ax_m.get_ylim(), ax_m.images[0].get_clim()
+
+
+def test_the_frame_of_the_flow_picture_moves_in_coarse_steps():
+    """x axes end at the first of 10, 25, 50, 100, 200, 300, 400 >= T; y axis and colours share one range."""
+    ex = gradient_flow_explorer(cell="RNN", activation="tanh", sigma_max=1.0, T=100, n_a=32)
+    ax, ax_m = ex.figure.axes[:2]
+    for T, end in ((1, 10), (10, 10), (11, 25), (100, 100), (101, 200), (201, 300), (400, 400)):
+        ex.set(T=T)
+        assert ax.get_xlim() == (0.5, end + 0.5) and ax_m.get_xlim() == ax_m.get_ylim() == (0.5, end + 0.5)
+        assert ax_m.images[0].get_extent() == [0.5, T + 0.5, 0.5, T + 0.5]
+    # linear, Waa = 0.8 Q: the norms are exactly 0.8^(T - t), down to 0.8^99 = 10^-9.6 (every row of the map
+    # is a shorter stretch of the same), so the range steps out to -10 below and to the least, 2, above
+    r = ex.set(T=100, activation="linear", recurrent="orthogonal", sigma_max=0.8, n_a=32)
+    low, high = ax_m.images[0].get_clim()
+    finite = np.log10(r["norms"])
+    assert (low, high) == (-10.0, 2.0) and low <= finite.min() and finite.max() <= high
+    span = high - low
+    assert ax.get_ylim() == pytest.approx((low - 0.04 * span, high + 0.16 * span))
+
+
+def test_moving_a_control_within_the_frame_keeps_the_layers():
+    """Moves that keep the coarse frame redraw only the changed artists, for every cell; the legend,
+    titles and axes stay in the kept background."""
+    ex = gradient_flow_explorer(cell="RNN", activation="tanh", sigma_max=1.0, T=100, n_a=32)
+    ex.set(sigma_max=0.9)                                # the curves become dynamic (one full render)
+    kept = 0
+    for values in (dict(sigma_max=0.95), dict(seed=3), dict(n_a=64), dict(input_scale=0.3), dict(T=90),
+                   dict(T=60), dict(seed=5, n_a=40), dict(sigma_max=1.05), dict(activation="relu"),
+                   dict(cell="GRU", keep_bias=6.0), dict(keep_bias=5.0), dict(keep_bias=5.5), dict(seed=2),
+                   dict(n_a=16), dict(T=80), dict(cell="LSTM"), dict(keep_bias=4.0), dict(seed=7)):
+        frame = _flow_limits(ex)
+        ex.set(**values)
+        if _flow_limits(ex) == frame:
+            kept += 1
+            assert ex.last_render == "layers", (values, ex._layers.reason)
+    assert kept >= 12                                    # most of these moves stay within the coarse frame
+    kinds = {type(a).__name__ for a in ex._layers.dynamic}
+    assert not kinds & {"Legend"}
+    assert all(not a.get_text() for a in ex._layers.dynamic if type(a).__name__ == "Text")   # only the empty notes
+
+
+def test_an_explosion_is_marked_on_the_layers_too():
+    """The hatched region and the message appear on a fast redraw as well, and leave with the overflow."""
+    ex = gradient_flow_explorer(cell="RNN", activation="linear", recurrent="orthogonal", sigma_max=7.0,
+                                input_scale=0.0, T=400, n_a=4)
+    ax = ex.figure.axes[0]
+    blast = next(p for p in ax.patches if p.get_hatch())
+    note = next(t for t in ax.texts if t.get_clip_on())
+    for s in (7.5, 8.0):                    # s^(T - t) passes 1e300 first at T - t = ceil(300 / log10 s)
+        k = 400 - int(np.ceil(300 / np.log10(s)))                   # 57 for 7.5, 67 for 8
+        r = ex.set(sigma_max=s)
+        assert r["exploded_in"] == "backward" and r["exploded_at"] == k
+        assert blast.get_visible() and blast.get_width() == k
+        assert note.get_text().startswith(f"exploded at step {k}") and f"exploded at step {k}" in ex.status.value
+    assert ex.last_render == "layers", ex._layers.reason
+    ex.set(sigma_max=0.9)
+    assert not blast.get_visible() and note.get_text() == ""
 
 
 def test_explorer_recomputes_and_redraws_in_place():
@@ -441,6 +511,25 @@ def test_clip_2d_explorer_updates_its_artists():
     assert "+25.0°" in ex.status.value
     ex.set(length=10.0, threshold=5.0, angle=90.0)
     ex.figure.canvas.draw()
+
+
+def test_clip_2d_picture_changes_its_axes_only_in_coarse_steps():
+    """The axes show [-0.15 r, r]^2, r the first of CLIP_RANGES >= 1.12 max(||g||, c); angle moves, and
+    length or threshold moves within one r, redraw only the arrows, the box and the circle."""
+    ex = clip_2d_explorer(angle=20.0, length=4.0, threshold=1.0)
+    ax = ex.figure.axes[0]
+    assert ax.get_xlim() == ax.get_ylim() == pytest.approx((-0.9, 6.0))        # 1.12 * 4 = 4.48 -> 6
+    ex.set(angle=30.0)
+    for values in (dict(angle=45.0), dict(angle=90.0), dict(angle=0.0), dict(length=5.0), dict(threshold=3.0),
+                   dict(length=4.5, threshold=0.2)):                            # 1.12 * 5 = 5.6 <= 6
+        ex.set(**values)
+        assert ax.get_xlim() == pytest.approx((-0.9, 6.0))
+        assert ex.last_render == "layers", (values, ex._layers.reason)
+    ex.set(length=10.0)                                                         # 11.2 -> 12
+    assert ax.get_xlim() == ax.get_ylim() == pytest.approx((-1.8, 12.0)) and ex.last_render == "full"
+    ex.set(length=0.1, threshold=0.1)                                           # 0.112 -> 0.2
+    assert ax.get_xlim() == pytest.approx((-0.03, 0.2))
+    assert not any(type(a).__name__ in ("Text", "Legend") for a in ex._layers.dynamic)
 
 
 # ----------------------------------------------------------------------------------------------
