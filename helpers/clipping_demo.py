@@ -303,10 +303,23 @@ def _sweep_text(v):
             f"{100 * v['clipped_share']:.0f}% of the steps clipped")
 
 
+def _sweep_norm_limits(sweep):
+    """y-limits of the gradient-norm panel that hold every run of the sweep and every threshold (log10),
+    so that moving the slider never changes them."""
+    logs = [_log10(sweep["runs"][label]["grad_norm"]) for label in sweep["labels"]]
+    logs += [np.array([np.log10(run["threshold"])]) for run in sweep["runs"].values() if run["threshold"] is not None]
+    finite = np.concatenate([v[np.isfinite(v)] for v in logs])
+    low, high = (float(finite.min()), float(finite.max())) if finite.size else (-1.0, 1.0)
+    return low - 0.5, high + 0.5
+
+
 def clipping_sweep_explorer(sweep, threshold=None) -> Explorer:
     """A slider over the thresholds of a finished sweep: the loss curve of that run (the others in grey)
     and its gradient norm before clipping, both as log10, with the threshold and the step where the
     loss stopped being a number. compute is ``sweep_view`` (a look-up: nothing is trained here).
+
+    The axes hold every run of the sweep, so they stay the same for every threshold and a move of the
+    slider redraws only the curves (see helpers/explorer.py).
 
     Parameters
     ----------
@@ -319,24 +332,27 @@ def clipping_sweep_explorer(sweep, threshold=None) -> Explorer:
     step = first["step"]
     ghosts = {label: ax_l.plot(step, np.full(step.size, np.nan), color="0.8", lw=1)[0] for label in sweep["labels"]}
     (loss_line,) = ax_l.plot([], [], color="C0", lw=2)
-    (norm_line,) = ax_n.plot([], [], color="C1", lw=1.5, label="‖g‖ before clipping")
-    thr_line = ax_n.axhline(0.0, color="C2", ls="--", lw=1.2, label="threshold c")
+    (norm_line,) = ax_n.plot([], [], color="C1", lw=1.5)
+    thr_line = ax_n.axhline(0.0, color="C2", ls="--", lw=1.2)
     stops = [ax.axvline(0.0, color="C3", lw=1.2, ls=":", visible=False) for ax in (ax_l, ax_n)]
-    note = ax_l.text(0.03, 0.95, "", transform=ax_l.transAxes, fontsize=8.5, color="C3", va="top")
+    # clipped to the axes: then the layers know where it may paint even while it is empty
+    note = ax_l.text(0.03, 0.95, "", transform=ax_l.transAxes, fontsize=8.5, color="C3", va="top", clip_on=True)
     chance = float(np.log(2.0))
-    ax_l.axhline(chance, color="0.5", ls=":", lw=1)
-    ax_l.text(step[-1], chance, "chance, ln 2 ", ha="right", va="bottom", fontsize=7.5, color="0.4")
+    # under the curves (lower zorder): they are drawn over it, so it stays in the kept background
+    ax_l.axhline(chance, color="0.5", ls=":", lw=1, zorder=1.5)
+    ax_l.text(step[-1], chance, "chance, ln 2 ", ha="right", va="bottom", fontsize=7.5, color="0.4", zorder=1.5)
     ax_l.set_ylim(0.0, 1.05)
     ax_l.set_xlabel("step", fontsize=9)
     ax_l.set_ylabel("training loss (above 1: off the chart)", fontsize=9)
+    ax_n.set_ylim(*_sweep_norm_limits(sweep))
     ax_n.set_xlabel("step", fontsize=9)
     ax_n.set_ylabel("log10 ‖g‖", fontsize=9)
-    ax_n.legend(loc="upper left", fontsize=7.5)
     for ax in (ax_l, ax_n):
         ax.set_xlim(0.5, step[-1] + 0.5)
         ax.grid(alpha=0.3)
-    ax_n.set_title("gradient norm at each step", fontsize=9.5)
-    ax_l.set_title("training loss", fontsize=9.5)
+        ax.tick_params(labelsize=8)
+    ax_n.set_title("gradient norm ‖g‖ before clipping (dashed: the threshold c)", fontsize=9.5)
+    ax_l.set_title("training loss (blue: the chosen threshold, grey: the others)", fontsize=9.5)
     fig.tight_layout()
 
     def draw(v):
@@ -344,10 +360,6 @@ def clipping_sweep_explorer(sweep, threshold=None) -> Explorer:
             line.set_ydata(v["others"][label] if label in v["others"] else np.full(step.size, np.nan))
         loss_line.set_data(step, v["loss"])
         norm_line.set_data(step, v["log_norm"])
-        norms = v["log_norm"][np.isfinite(v["log_norm"])]
-        top = max(norms.max() if norms.size else 1.0, v["log_threshold"] or 0.0)
-        low = min(norms.min() if norms.size else -1.0, v["log_threshold"] if v["log_threshold"] is not None else 0.0)
-        ax_n.set_ylim(low - 0.5, top + 0.5)
         thr_line.set_visible(v["log_threshold"] is not None)
         if v["log_threshold"] is not None:
             thr_line.set_ydata([v["log_threshold"]] * 2)
@@ -357,7 +369,6 @@ def clipping_sweep_explorer(sweep, threshold=None) -> Explorer:
             if k is not None:
                 line.set_xdata([k, k])
         note.set_text("" if k is None else f"from step {k} on the loss is not a number")
-        ax_l.set_title(f"training loss, threshold {v['label']} (grey: the other thresholds)", fontsize=9.5)
 
     control = widgets.SelectionSlider(options=list(sweep["labels"]), value=threshold, description="threshold c",
                                       style={"description_width": "initial"}, continuous_update=False)

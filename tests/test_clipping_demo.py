@@ -163,3 +163,21 @@ def test_sweep_explorer_redraws_in_place(sweep):
     ex.set(threshold="none")
     assert "threshold none" in ex.status.value
     assert ("no longer a number" in ex.status.value) == (sweep["runs"]["none"]["diverged_at"] is not None)
+
+
+def test_sweep_explorer_keeps_its_axes_for_every_threshold(sweep):
+    """The axes hold every run, so after each curve has changed once every move is a fast redraw."""
+    ex = clipping_sweep_explorer(sweep, "none")
+    ax_l, ax_n = ex.figure.axes
+    limits = (ax_l.get_xlim(), ax_l.get_ylim(), ax_n.get_xlim(), ax_n.get_ylim())
+    logs = np.concatenate([np.log10(run["grad_norm"][np.isfinite(run["grad_norm"]) & (run["grad_norm"] > 0)])
+                           for run in sweep["runs"].values()] + [np.log10([0.01, 0.3, 10.0])])
+    assert ax_n.get_ylim() == pytest.approx((logs.min() - 0.5, logs.max() + 0.5))
+    for label in sweep["labels"] + sweep["labels"][::-1]:
+        ex.set(threshold=label)
+    for label in sweep["labels"] + sweep["labels"][::-1]:
+        ex.set(threshold=label)
+        assert ex.last_render == "layers", (label, ex._layers.reason)
+        assert (ax_l.get_xlim(), ax_l.get_ylim(), ax_n.get_xlim(), ax_n.get_ylim()) == limits
+    dynamic_texts = [a for a in ex._layers.dynamic if type(a).__name__ == "Text"]
+    assert len(dynamic_texts) == 1 and dynamic_texts[0].get_clip_on()          # only the "not a number" note
