@@ -507,13 +507,13 @@ class CachedDrawing(Artist):
     A diagram of ~100 boxes, arrows and labels costs tens of milliseconds to draw, yet an explorer
     only ever shows it in a few states (one colouring per time step, say). This artist takes the given
     artists out of their axes and draws them itself: the first time it is drawn on an Agg canvas of a
-    given size, it draws every state of ``states`` once and keeps its pixels (compressed: a few tens of
-    kB per state); afterwards drawing it pastes the pixels of the current state back. For an explorer's
-    fast redraw it is one artist that changes (``show``), not a hundred.
+    given size, it draws every state of ``states`` once and keeps the pixels it painted (compressed: a
+    few tens of kB per state); afterwards drawing it pastes the pixels of the current state back. For an
+    explorer's fast redraw it is one artist that changes (``show``), not a hundred.
 
     The picture is the same, pixel for pixel, as drawing the artists in place, provided nothing else is
     drawn under them (the pixels kept include what lies beneath: the figure's background). A state not
-    in ``states`` is drawn the usual way the first time and kept. Renderers without pixel regions (PDF,
+    in ``states`` is drawn the usual way the first time and kept. Renderers without pixel access (PDF,
     SVG) and pictures saved at another size draw the artists as usual.
 
     Parameters
@@ -543,9 +543,9 @@ class CachedDrawing(Artist):
         self.states = list(dict.fromkeys(states))
         self.cache_enabled = True
         self._setting = None      # the canvas (size, dpi, background, place) the pixels belong to
-        self._pixels = {}         # state -> (extents, zlib-compressed RGBA bytes)
-        self._scratch = {}        # extents -> a pixel region of that place, refilled before each paste
-        self._box = None          # the box the states drawn ahead are kept in
+        self._pixels = {}         # state -> (crop (x0, y0, x1, y1) in canvas pixels, top down, or None; bytes)
+        self._scratch = None      # a pixel region holding every crop, refilled before each paste
+        self._box = None          # the union of the crops, in display coordinates
         figure = ax.get_figure(root=False)
         for artist in self.members:
             artist.remove()       # the group draws them; they keep their transforms and clipping
@@ -578,7 +578,7 @@ class CachedDrawing(Artist):
         return Bbox.union(boxes) if boxes else None
 
     def get_window_extent(self, renderer=None):
-        """Where the group paints: the box its pixels are kept in, or its members' box."""
+        """Where the group paints: every pixel its kept pictures change, or its members' box."""
         if self._box is not None:
             return self._box
         renderer = renderer or self.get_figure(root=True).canvas.get_renderer()
@@ -593,31 +593,36 @@ class CachedDrawing(Artist):
         for artist in self.members:
             artist.draw(renderer)
 
-    @staticmethod
-    def _whole_pixels(renderer, box):
-        """``box`` padded by two pixels (antialiasing) and rounded out to whole pixels, inside the canvas."""
-        box = box.padded(2)
-        return Bbox([[max(np.floor(box.x0), 0), max(np.floor(box.y0), 0)],
-                     [min(np.ceil(box.x1), renderer.width), min(np.ceil(box.y1), renderer.height)]])
-
-    def _keep(self, renderer, state, box):
-        region = renderer.copy_from_bbox(box)
-        extents = tuple(region.get_extents())
-        self._scratch.setdefault(extents, region)
-        self._pixels[state] = (extents, zlib.compress(np.asarray(region).tobytes(), 1))
+    def _keep(self, renderer, state, canvas, crop):
+        """Keep the pixels of ``crop`` (x0, y0, x1, y1: canvas columns and rows, top down) as ``state``'s."""
+        if crop is None:
+            self._pixels[state] = (None, b"")
+            return
+        x0, y0, x1, y1 = crop
+        self._pixels[state] = (crop, zlib.compress(canvas[y0:y1, x0:x1].tobytes(), 1))
+        height = renderer.height
+        box = Bbox([[x0, height - y1], [x1, height - y0]])
+        if self._box is None or not (self._box.x0 <= box.x0 and self._box.y0 <= box.y0
+                                     and box.x1 <= self._box.x1 and box.y1 <= self._box.y1):
+            self._box = box if self._box is None else Bbox.union([box, self._box])
+            self._scratch = renderer.copy_from_bbox(self._box)
 
     def _paste(self, renderer, state):
-        extents, data = self._pixels[state]
-        region = self._scratch[extents]
-        pixels = np.asarray(region)
-        pixels[...] = np.frombuffer(zlib.decompress(data), np.uint8).reshape(pixels.shape)
-        renderer.restore_region(region)
+        crop, data = self._pixels[state]
+        if crop is None:
+            return                                 # this state paints nothing
+        x0, y0, x1, y1 = crop
+        left, top = self._scratch.get_extents()[:2]
+        pixels = np.asarray(self._scratch)
+        pixels[y0 - top:y1 - top, x0 - left:x1 - left] = (
+            np.frombuffer(zlib.decompress(data), np.uint8).reshape(y1 - y0, x1 - x0, 4))
+        renderer.restore_region(self._scratch, bbox=(x0, y0, x1 - 1, y1 - 1), xy=(left, top))
 
     def draw(self, renderer):
         if not self.get_visible():
             return
         figure = self.get_figure(root=True)
-        pixels = hasattr(renderer, "copy_from_bbox") and hasattr(renderer, "restore_region")
+        pixels = hasattr(renderer, "buffer_rgba") and hasattr(renderer, "restore_region")
         setting = self._setting_of(renderer) if pixels else None
         if not (pixels and self.cache_enabled) or (setting != self._setting and figure.canvas.is_saving()):
             self._draw_members(renderer)           # no pixels to keep, or a one-off picture of another size
@@ -625,41 +630,40 @@ class CachedDrawing(Artist):
             return
         if setting != self._setting:
             self._prepare(renderer, setting)
-        if self.state in self._pixels:
-            self._paste(renderer, self.state)
-        else:                                      # a state not drawn ahead: draw it once, keep it
+        if self.state not in self._pixels:         # a state not drawn ahead: draw it once, keep it
             self._draw_members(renderer)
             box = self._members_box(renderer)
+            crop = None
             if box is not None:
-                self._box = self._whole_pixels(renderer, Bbox.union([box, self._box]))
-            self._keep(renderer, self.state, self._box)
+                box = box.padded(2)                # antialiasing
+                x0, x1 = max(int(np.floor(box.x0)), 0), min(int(np.ceil(box.x1)), int(renderer.width))
+                y0 = max(int(renderer.height - np.ceil(box.y1)), 0)
+                y1 = min(int(renderer.height - np.floor(box.y0)), int(renderer.height))
+                crop = (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
+            self._keep(renderer, self.state, np.asarray(renderer.buffer_rgba()), crop)
+        else:
+            self._paste(renderer, self.state)
         self.stale = False
 
     def _prepare(self, renderer, setting):
-        """Draw every state of ``states`` once on this renderer and keep the pixels of each."""
-        self._setting, self._pixels, self._scratch = setting, {}, {}
-        current, applied = self.state, self.state
-
-        def apply(state):
-            nonlocal applied
+        """Draw every state of ``states`` once on this renderer and keep the pixels each one changes."""
+        self._setting, self._pixels, self._scratch, self._box = setting, {}, None, None
+        canvas = np.asarray(renderer.buffer_rgba())         # the canvas's pixels (a view, not a copy)
+        blank = canvas.copy()                               # what lies under the group
+        whole = renderer.copy_from_bbox(self.get_figure(root=True).bbox)
+        current = applied = self.state
+        for state in self.states:
             if state != applied:
                 self._apply(state)
                 applied = state
-
-        boxes = []
-        for state in [current, *self.states]:
-            apply(state)
-            box = self._members_box(renderer)
-            if box is not None:
-                boxes.append(box)
-        self._box = self._whole_pixels(renderer, Bbox.union(boxes)) if boxes else Bbox([[0, 0], [1, 1]])
-        blank = renderer.copy_from_bbox(self._box)     # what lies under the group
-        for state in self.states:
-            apply(state)
             self._draw_members(renderer)
-            self._keep(renderer, state, self._box)
-            renderer.restore_region(blank)
-        apply(current)
+            changed = np.any(canvas != blank, axis=2)
+            rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
+            crop = (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1) if rows.size else None
+            self._keep(renderer, state, canvas, crop)
+            renderer.restore_region(whole)
+        if applied != current:
+            self._apply(current)
 
 
 # ----------------------------------------------------------------------------------------------
