@@ -649,7 +649,8 @@ class CachedDrawing(Artist):
         """Draw every state of ``states`` once on this renderer and keep the pixels each one changes."""
         self._setting, self._pixels, self._scratch, self._box = setting, {}, None, None
         canvas = np.asarray(renderer.buffer_rgba())         # the canvas's pixels (a view, not a copy)
-        blank = canvas.copy()                               # what lies under the group
+        words = canvas.view(np.uint32)[:, :, 0]             # one 32-bit word per pixel, to compare fast
+        blank = words.copy()                                # what lies under the group
         whole = renderer.copy_from_bbox(self.get_figure(root=True).bbox)
         current = applied = self.state
         for state in self.states:
@@ -657,11 +658,12 @@ class CachedDrawing(Artist):
                 self._apply(state)
                 applied = state
             self._draw_members(renderer)
-            changed = np.any(canvas != blank, axis=2)
+            changed = words != blank
             rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
             crop = (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1) if rows.size else None
             self._keep(renderer, state, canvas, crop)
-            renderer.restore_region(whole)
+            if crop is not None:                            # wipe what it painted
+                renderer.restore_region(whole, bbox=(crop[0], crop[1], crop[2] - 1, crop[3] - 1), xy=(0, 0))
         if applied != current:
             self._apply(current)
 
@@ -855,11 +857,11 @@ def rnn_types_explorer(kind: str = "many-to-one", step: int = 1) -> Explorer:
         caption.set_text(view["text"])
         counter.set_text(f"inputs read: {view['inputs_so_far']}\noutputs written: {view['outputs_so_far']}")
 
-    # everything on the axes depends only on (kind, step): its 20 pictures are drawn once and then pasted
+    # everything on the axes depends only on (kind, step): each of its 20 pictures is drawn the first time
+    # it is shown, then pasted (drawing them all ahead would cost a second at the first render)
     members = [a for d in diagrams.values() for a in d.artists()] + [title, caption, counter]
     first = compute(kind, step)
-    drawing = CachedDrawing(ax, members, show, (first["kind"], first["step"]),
-                            states=[(k, t) for k in KINDS for t in range(1, layouts[k]["n_steps"] + 1)])
+    drawing = CachedDrawing(ax, members, show, (first["kind"], first["step"]))
 
     def draw(r):
         drawing.show((r["kind"], r["step"]))
