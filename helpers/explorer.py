@@ -45,6 +45,7 @@ from __future__ import annotations
 import base64
 import io
 import time
+from contextlib import contextmanager
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
@@ -151,21 +152,17 @@ class Explorer:
         with single_blas_thread():  # small products: one thread is faster (see _blas.py)
             self.result = self._compute(**self.values())
         figure = self.figure
-        # pyplot asks the browser for a full redraw whenever a figure turns stale; the layers render
-        # themselves, so that request is switched off while the artists change
-        callback, figure.stale_callback = figure.stale_callback, None
-        try:
+        if self._layers is not None:
+            with _no_redraw_requests(figure):   # the layers render and send the picture themselves
+                self._draw(self.result)
+                self.last_render = self._layers.render()
+        else:
             self._draw(self.result)
-        finally:
-            figure.stale_callback = callback
         if self._describe is not None:
             self.status.value = self._describe(self.result)
         if self._layers is not None:
-            self.last_render = self._layers.render()
             if self._output is None:
                 self._keep_static_copy()
-        elif self._output is None:
-            figure.canvas.draw_idle()
         else:
             from IPython.display import clear_output, display
             with self._output:
@@ -221,7 +218,8 @@ class Explorer:
         # saving re-lays out titles and so marks them changed; that is not a change of the picture
         artists = self._layers.candidates() if self._layers is not None else []
         stale = [a.stale for a in artists]
-        self.figure.savefig(buf, format="png", dpi=self.figure.dpi)
+        with _no_redraw_requests(self.figure):
+            self.figure.savefig(buf, format="png", dpi=self.figure.dpi)
         for artist, was in zip(artists, stale):
             artist.stale = was
         return buf.getvalue()
@@ -381,6 +379,11 @@ class _Layers:
         canvas = self.figure.canvas
         if canvas.is_saving():          # savefig draws every artist itself, into its own picture
             return
+        with _no_redraw_requests(self.figure):
+            self._keep_background()
+
+    def _keep_background(self):
+        canvas = self.figure.canvas
         self._background = canvas.copy_from_bbox(self.figure.bbox)
         self._renderer = canvas.get_renderer()
         # The picture now shows every artist as it is. Invisible and empty artists are not drawn, and
@@ -393,6 +396,23 @@ class _Layers:
         for artist in self._order:
             self.figure.draw_artist(artist)
         self._layout = self._layout_key()
+
+
+@contextmanager
+def _no_redraw_requests(figure):
+    """Within: a figure that turns stale does not ask the front end for a full redraw.
+
+    In an interactive session pyplot's stale callback answers every change of a figure with
+    ``draw_idle``; with ipympl that asks the browser, which then asks the kernel for a full render.
+    The explorer renders each update itself, and the bookkeeping after a full render (reading axes
+    positions, drawing the dynamic artists) marks artists stale too: were the callback on, every full
+    render would ask for the next one, and the kernel and the browser would redraw forever.
+    """
+    callback, figure.stale_callback = figure.stale_callback, None
+    try:
+        yield
+    finally:
+        figure.stale_callback = callback
 
 
 def _extent(artist, renderer):

@@ -1,4 +1,6 @@
 """The explorer base: callbacks recompute, set() recomputes once, views carry a stable text."""
+import json
+
 import numpy as np
 import ipywidgets as widgets
 import pytest
@@ -200,3 +202,65 @@ def test_without_a_browser_the_canvas_keeps_a_static_copy_of_the_picture():
         assert Image.open(io.BytesIO(png)).size == (400, 200)
         assert png == ex.snapshot_png()                        # the current picture, not the first one
         assert tuple(canvas._size) == (400.0, 200.0)
+
+
+def test_a_browser_answering_every_draw_request_is_not_drawn_into_a_loop():
+    """In a notebook (pyplot, interactive) a figure that turns stale asks the browser for a redraw, and
+    the browser answers by asking the kernel for a full render. A full render must leave nothing stale
+    that would ask again: the browser below answers every request, as JupyterLab does, and the
+    exchange has to stop by itself, after moves on the fast path, moves that render everything, a
+    redraw the browser asks for itself, and a snapshot."""
+    import matplotlib
+    import matplotlib.pyplot as plt
+    fig, canvas = _ipympl_figure()
+    fig.stale_callback = plt._auto_draw_if_interactive      # what pyplot gives the figures it makes
+    ax = fig.add_subplot()
+    ax.set_xlabel("x")
+    ax.set_title("a line")
+    x = np.linspace(0, 1, 30)
+    (line,) = ax.plot(x, x)
+    browser_state = {"waiting": False, "requests": 0}
+
+    def receive(content, buffers=None):
+        """What ipympl's front end does with a message: a "draw" event becomes a request for a full
+        render unless it still waits for the picture of its last request; a picture ends the wait."""
+        kind = json.loads(content["data"])["type"]
+        if kind == "binary":
+            browser_state["waiting"] = False
+        elif kind == "draw" and not browser_state["waiting"]:
+            browser_state["waiting"] = True
+            browser_state["requests"] += 1
+    canvas.send = receive
+
+    def browser(limit=20):
+        """Send the kernel each request the front end makes (a full render each); how many it sent."""
+        answered = 0
+        while browser_state["requests"] and answered < limit:
+            browser_state["requests"] -= 1
+            canvas.handle_draw({"type": "draw"})
+            answered += 1
+        return answered
+
+    was = matplotlib.is_interactive()
+    matplotlib.interactive(True)
+    try:
+        def draw(r):
+            line.set_ydata(r["y"])
+            ax.set_ylim(-abs(r["k"]) - 1, abs(r["k"]) + 1) if r["rescale"] else None
+        ex = Explorer("loop", {"k": widgets.FloatSlider(value=1.0, min=-4, max=4),
+                               "rescale": widgets.Checkbox(value=False)}, fig,
+                      lambda k, rescale: {"y": k * x, "k": k, "rescale": rescale}, draw)
+        canvas.syncing_data_url = False                          # a browser view has connected
+        assert browser() <= 1
+        for values in ({"k": 0.5}, {"k": -0.5}, {"rescale": True}, {"k": 3.0}, {"rescale": False}):
+            ex.set(**values)
+            assert browser() == 0, (values, ex.last_render)     # the explorer sent the picture itself
+        canvas.handle_refresh({"type": "refresh"})              # the browser asks for the whole picture
+        assert browser() <= 1
+        assert browser() == 0
+        ex.snapshot_png()
+        assert browser() <= 1
+        ex.set(k=1.5)
+        assert browser() == 0 and ex.last_render == "layers"
+    finally:
+        matplotlib.interactive(was)
