@@ -402,17 +402,20 @@ class _Layers:
 def _no_redraw_requests(figure):
     """Within: a figure that turns stale does not ask the front end for a full redraw.
 
-    In an interactive session pyplot's stale callback answers every change of a figure with
-    ``draw_idle``; with ipympl that asks the browser, which then asks the kernel for a full render.
-    The explorer renders each update itself, and the bookkeeping after a full render (reading axes
-    positions, drawing the dynamic artists) marks artists stale too: were the callback on, every full
-    render would ask for the next one, and the kernel and the browser would redraw forever.
+    In an interactive session pyplot asks for a redraw (``draw_idle``) of a figure that turns stale,
+    and again after every cell and every widget message of the kernel for each figure still stale;
+    with ipympl that asks the browser, which then asks the kernel for a full render. The explorer
+    renders each update itself, and the bookkeeping after a full render (reading axes positions,
+    drawing the dynamic artists) marks artists stale too: left so, every render would ask for the
+    next one, and the kernel and the browser would redraw forever. So within, the request is off,
+    and on leaving the figure counts as shown as it is.
     """
     callback, figure.stale_callback = figure.stale_callback, None
     try:
         yield
     finally:
         figure.stale_callback = callback
+        figure.stale = False
 
 
 def _extent(artist, renderer):

@@ -206,9 +206,10 @@ def test_without_a_browser_the_canvas_keeps_a_static_copy_of_the_picture():
 
 def test_a_browser_answering_every_draw_request_is_not_drawn_into_a_loop():
     """In a notebook (pyplot, interactive) a figure that turns stale asks the browser for a redraw, and
-    the browser answers by asking the kernel for a full render. A full render must leave nothing stale
-    that would ask again: the browser below answers every request, as JupyterLab does, and the
-    exchange has to stop by itself, after moves on the fast path, moves that render everything, a
+    the browser answers by asking the kernel for a full render; pyplot also asks again after every
+    widget message for a figure still stale. A full render must leave nothing stale that would ask
+    again: the browser below answers every request, as JupyterLab does, and the exchange has to stop
+    by itself, after moves on the fast path, moves that render everything, a
     redraw the browser asks for itself, and a snapshot."""
     import matplotlib
     import matplotlib.pyplot as plt
@@ -232,12 +233,19 @@ def test_a_browser_answering_every_draw_request_is_not_drawn_into_a_loop():
             browser_state["requests"] += 1
     canvas.send = receive
 
+    def kernel_done():
+        """What pyplot does after every cell and widget message: ask to redraw a figure still stale."""
+        if fig.stale:
+            canvas.draw_idle()
+
     def browser(limit=20):
         """Send the kernel each request the front end makes (a full render each); how many it sent."""
         answered = 0
+        kernel_done()
         while browser_state["requests"] and answered < limit:
             browser_state["requests"] -= 1
             canvas.handle_draw({"type": "draw"})
+            kernel_done()
             answered += 1
         return answered
 
