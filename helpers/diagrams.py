@@ -28,11 +28,13 @@ loss) and the shared parameters ``Wa`` and ``Wy``. An edge is the pair (source, 
 """
 from __future__ import annotations
 
+import threading
 import zlib
 
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.artist import Artist
+from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.transforms import Bbox
 
@@ -506,15 +508,17 @@ class CachedDrawing(Artist):
 
     A diagram of ~100 boxes, arrows and labels costs tens of milliseconds to draw, yet an explorer
     only ever shows it in a few states (one colouring per time step, say). This artist takes the given
-    artists out of their axes and draws them itself: the first time it is drawn on an Agg canvas of a
-    given size, it draws every state of ``states`` once and keeps the pixels it painted (compressed: a
-    few tens of kB per state); afterwards drawing it pastes the pixels of the current state back. For an
+    artists out of their axes and draws them itself: on an Agg canvas it draws each state once, off
+    screen on the figure's background, keeps the pixels the state paints (compressed: a few tens of kB
+    per state), and from then on pastes them. The states listed in ``states`` are drawn at the first
+    render (so that every later move is a paste); any other state the first time it is shown. For an
     explorer's fast redraw it is one artist that changes (``show``), not a hundred.
 
-    The picture is the same, pixel for pixel, as drawing the artists in place, provided nothing else is
-    drawn under them (the pixels kept include what lies beneath: the figure's background). A state not
-    in ``states`` is drawn the usual way the first time and kept. Renderers without pixel access (PDF,
-    SVG) and pictures saved at another size draw the artists as usual.
+    The picture is the same, pixel for pixel, as drawing the artists in place, provided they lie on the
+    figure's plain background (no other artist under them, no axes background: ``ax.axis("off")`` or
+    outside the axes). Renderers without pixel access (PDF, SVG) and pictures saved at another size
+    draw the artists as usual. Drawing and ``show`` hold a lock: a kernel may draw a figure from two
+    threads (cells, and widget messages on a subshell).
 
     Parameters
     ----------
@@ -542,8 +546,10 @@ class CachedDrawing(Artist):
         self._apply = apply
         self.states = list(dict.fromkeys(states))
         self.cache_enabled = True
+        self._lock = threading.RLock()
         self._setting = None      # the canvas (size, dpi, background, place) the pixels belong to
         self._pixels = {}         # state -> (crop (x0, y0, x1, y1) in canvas pixels, top down, or None; bytes)
+        self._offscreen = None    # (a renderer to draw the states on, its plain background's pixels)
         self._scratch = None      # a pixel region holding every crop, refilled before each paste
         self._box = None          # the union of the crops, in display coordinates
         figure = ax.get_figure(root=False)
@@ -554,19 +560,24 @@ class CachedDrawing(Artist):
         self.set_zorder(self.members[0].get_zorder())
         ax.add_artist(self)
         self.set_clip_on(False)   # it paints where its members do (see get_window_extent)
-        self.state = state
+        self.state = self._applied = state
         apply(state)
 
     def show(self, state) -> None:
         """Show ``state``: set the members (``apply``) and mark the picture as changed, if it differs."""
-        if state != self.state:
+        with self._lock:
+            if state != self.state:
+                self._set_members(state)
+                self.state = state
+                self.stale = True
+
+    def _set_members(self, state):
+        if state != self._applied:
             self._apply(state)
-            self.state = state
-            self.stale = True
+            self._applied = state
 
     def _members_box(self, renderer):
-        """Where the visible members may paint: the clip box of a clipped one (cheap, and enough: it cannot
-        paint outside it), the window extent of the others (texts)."""
+        """Where the visible members may paint: the clip box of a clipped one, the extent of the others."""
         boxes = []
         for artist in self.members:
             if not artist.get_visible():
@@ -587,25 +598,61 @@ class CachedDrawing(Artist):
     def _setting_of(self, renderer):
         figure = self.get_figure(root=True)
         return (renderer.width, renderer.height, float(renderer.dpi), tuple(figure.patch.get_facecolor()),
-                figure.patch.get_visible(), tuple(self.axes.bbox.bounds))
+                tuple(figure.patch.get_edgecolor()), figure.patch.get_linewidth(), figure.patch.get_visible(),
+                tuple(self.axes.bbox.bounds))
 
     def _draw_members(self, renderer):
         for artist in self.members:
             artist.draw(renderer)
 
-    def _keep(self, renderer, state, canvas, crop):
-        """Keep the pixels of ``crop`` (x0, y0, x1, y1: canvas columns and rows, top down) as ``state``'s."""
-        if crop is None:
+    def draw(self, renderer):
+        if not self.get_visible():
+            return
+        with self._lock:
+            figure = self.get_figure(root=True)
+            pixels = all(hasattr(renderer, m) for m in ("buffer_rgba", "copy_from_bbox", "restore_region"))
+            setting = self._setting_of(renderer) if pixels else None
+            if not (pixels and self.cache_enabled) or (setting != self._setting and figure.canvas.is_saving()):
+                self._draw_members(renderer)       # no pixels to keep, or a one-off picture of another size
+            else:
+                if setting != self._setting:
+                    self._prepare(renderer, setting)
+                if self.state not in self._pixels:
+                    self._render(self.state)
+                self._paste(renderer, self.state)
+        self.stale = False
+
+    def _prepare(self, renderer, setting):
+        """A fresh off-screen canvas of this size, and every state of ``states`` drawn on it."""
+        figure = self.get_figure(root=True)
+        offscreen = RendererAgg(int(renderer.width), int(renderer.height), renderer.dpi)
+        figure.patch.draw(offscreen)                        # the figure's background, as under the group
+        self._offscreen = (offscreen, np.asarray(offscreen.buffer_rgba()).copy())
+        self._setting, self._pixels, self._scratch, self._box = setting, {}, None, None
+        for state in self.states:
+            self._render(state)
+        self._set_members(self.state)
+
+    def _render(self, state):
+        """Draw ``state`` off screen and keep the pixels it changes (x0, y0, x1, y1: columns and rows)."""
+        offscreen, plain = self._offscreen
+        self._set_members(state)
+        self._draw_members(offscreen)
+        canvas = np.asarray(offscreen.buffer_rgba())
+        changed = canvas.view(np.uint32)[:, :, 0] != plain.view(np.uint32)[:, :, 0]
+        rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
+        if not rows.size:
             self._pixels[state] = (None, b"")
             return
-        x0, y0, x1, y1 = crop
-        self._pixels[state] = (crop, zlib.compress(canvas[y0:y1, x0:x1].tobytes(), 1))
-        height = renderer.height
+        x0, y0, x1, y1 = int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
+        self._pixels[state] = ((x0, y0, x1, y1), zlib.compress(canvas[y0:y1, x0:x1].tobytes(), 1))
+        canvas[y0:y1, x0:x1] = plain[y0:y1, x0:x1]                                     # plain again
+        height = offscreen.height
         box = Bbox([[x0, height - y1], [x1, height - y0]])
         if self._box is None or not (self._box.x0 <= box.x0 and self._box.y0 <= box.y0
                                      and box.x1 <= self._box.x1 and box.y1 <= self._box.y1):
             self._box = box if self._box is None else Bbox.union([box, self._box])
-            self._scratch = renderer.copy_from_bbox(self._box)
+            self._scratch = offscreen.copy_from_bbox(self._box)
 
     def _paste(self, renderer, state):
         crop, data = self._pixels[state]
@@ -617,55 +664,6 @@ class CachedDrawing(Artist):
         pixels[y0 - top:y1 - top, x0 - left:x1 - left] = (
             np.frombuffer(zlib.decompress(data), np.uint8).reshape(y1 - y0, x1 - x0, 4))
         renderer.restore_region(self._scratch, bbox=(x0, y0, x1 - 1, y1 - 1), xy=(left, top))
-
-    def draw(self, renderer):
-        if not self.get_visible():
-            return
-        figure = self.get_figure(root=True)
-        pixels = hasattr(renderer, "buffer_rgba") and hasattr(renderer, "restore_region")
-        setting = self._setting_of(renderer) if pixels else None
-        if not (pixels and self.cache_enabled) or (setting != self._setting and figure.canvas.is_saving()):
-            self._draw_members(renderer)           # no pixels to keep, or a one-off picture of another size
-            self.stale = False
-            return
-        if setting != self._setting:
-            self._prepare(renderer, setting)
-        if self.state not in self._pixels:         # a state not drawn ahead: draw it once, keep it
-            self._draw_members(renderer)
-            box = self._members_box(renderer)
-            crop = None
-            if box is not None:
-                box = box.padded(2)                # antialiasing
-                x0, x1 = max(int(np.floor(box.x0)), 0), min(int(np.ceil(box.x1)), int(renderer.width))
-                y0 = max(int(renderer.height - np.ceil(box.y1)), 0)
-                y1 = min(int(renderer.height - np.floor(box.y0)), int(renderer.height))
-                crop = (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
-            self._keep(renderer, self.state, np.asarray(renderer.buffer_rgba()), crop)
-        else:
-            self._paste(renderer, self.state)
-        self.stale = False
-
-    def _prepare(self, renderer, setting):
-        """Draw every state of ``states`` once on this renderer and keep the pixels each one changes."""
-        self._setting, self._pixels, self._scratch, self._box = setting, {}, None, None
-        canvas = np.asarray(renderer.buffer_rgba())         # the canvas's pixels (a view, not a copy)
-        words = canvas.view(np.uint32)[:, :, 0]             # one 32-bit word per pixel, to compare fast
-        blank = words.copy()                                # what lies under the group
-        whole = renderer.copy_from_bbox(self.get_figure(root=True).bbox)
-        current = applied = self.state
-        for state in self.states:
-            if state != applied:
-                self._apply(state)
-                applied = state
-            self._draw_members(renderer)
-            changed = words != blank
-            rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
-            crop = (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1) if rows.size else None
-            self._keep(renderer, state, canvas, crop)
-            if crop is not None:                            # wipe what it painted
-                renderer.restore_region(whole, bbox=(crop[0], crop[1], crop[2] - 1, crop[3] - 1), xy=(0, 0))
-        if applied != current:
-            self._apply(current)
 
 
 # ----------------------------------------------------------------------------------------------
