@@ -251,52 +251,92 @@ def _free_port() -> int:
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-def _request(url: str, method: str = "GET", timeout: float = 5.0):
+def _request(url: str, method: str = "GET", timeout: float = 5.0, body=None):
     """A request to the local server (never through a proxy); the decoded JSON answer, or None."""
-    request = urllib.request.Request(url, method=method)
+    data = None if body is None else json.dumps(body).encode("utf-8")
+    request = urllib.request.Request(url, data=data, method=method,
+                                     headers={"Content-Type": "application/json"} if data else {})
     with _NO_PROXY.open(request, timeout=timeout) as response:
-        body = response.read().decode("utf-8")
-        return json.loads(body) if body.strip() else None
+        text = response.read().decode("utf-8")
+        return json.loads(text) if text.strip() else None
 
 
 class JupyterServer:
     """A Jupyter server, started by ``python -m jupyterlab`` (it serves JupyterLab at /lab and
-    Notebook 7 at /notebooks), over a throwaway copy of one folder of notebooks.
+    Notebook 7 at /notebooks), over throwaway copies of the folders of the notebooks it is asked to
+    serve. One server serves every check of a session.
 
-    The copy sits next to links to the repository's other folders, so relative paths such as
-    ``../data`` work as in the repository. ``prepare`` puts a fresh copy of one notebook in place
-    (by default without outputs, so that everything the page shows comes from the run) and shuts
-    every kernel down. The server has its own config, data, runtime and settings folders (nothing
-    of the user's Jupyter set-up leaks in), no token, no XSRF check (the harness shuts kernels down
-    through the REST API), no news, no extension manager, no terminals and no language servers,
-    and writes its output, and its kernels', to a log file.
+    Its root mirrors the repository: links to the repository's folders, so relative paths such as
+    ``../data`` work as in the repository, except that a folder of notebooks to check is a copy
+    (``serve``); a folder outside the top level of the repository (the fixtures) is copied to
+    ``_folders/<n>-<name>``. ``prepare`` puts a fresh copy of one notebook in place (by default
+    without outputs, so that everything the page shows comes from the run) after shutting that
+    notebook's kernel down, and can start its fresh kernel at once, through the REST API, so that
+    the kernel starts while the page loads (the page finds the session and connects to it, as it
+    does to a kernel it started itself). The server has its own config, data, runtime and settings
+    folders (nothing of the user's Jupyter set-up leaks in), no token, no XSRF check (the harness
+    starts and shuts kernels down through the REST API), no news, no extension manager, no
+    terminals and no language servers, and writes its output, and its kernels', to a log file.
+
+    ``start`` launches the process and returns at once; ``wait_ready`` waits until it answers
+    (``__enter__`` does both).
     """
 
-    def __init__(self, folder: Path, start_timeout: float = 90.0):
-        self.folder = Path(folder).resolve()
+    def __init__(self, start_timeout: float = 90.0):
         self.start_timeout = start_timeout
         self.process = None
         self.last_log = ""
         self._tmp = None
         self._log = None
+        self._ready = False
+        self._served: dict[Path, str] = {}  # folder -> its path under the root
+
+    def serve(self, folder: Path) -> str:
+        """Copy `folder` (without its notebooks) under the root, once; its path there (URL form)."""
+        folder = Path(folder).resolve()
+        if folder not in self._served:
+            if folder.parent == REPO:
+                where = folder.name
+                link = self.root / where
+                if link.is_symlink():
+                    link.unlink()
+            else:
+                where = f"_folders/{len(self._served)}-{folder.name}"
+            shutil.copytree(folder, self.root / where,
+                            ignore=shutil.ignore_patterns(".*", "__pycache__", "*.ipynb"))
+            self._served[folder] = where
+        return self._served[folder]
 
     def path(self, notebook: Path) -> str:
         """A notebook's path relative to the server root (URL form)."""
-        return f"{self.folder.name}/{Path(notebook).name}"
+        notebook = Path(notebook).resolve()
+        return f"{self.serve(notebook.parent)}/{notebook.name}"
 
     def url(self, notebook: Path, ui: str) -> str:
         # ?reset: JupyterLab starts from an empty workspace, not with the tabs of an earlier check
         prefix, query = {"lab": ("lab/tree", "?reset"), "notebook": ("notebooks", "")}[ui]
         return f"{self.base_url}{prefix}/{self.path(notebook)}{query}"
 
-    def prepare(self, notebook: Path, clear_outputs: bool = True, kernel: bool = True, trusted: bool = False):
-        """Shut every kernel down and put a fresh copy of `notebook` in place.
+    def sessions(self, notebook: Path) -> list[dict]:
+        """The server's sessions (kernels) of a notebook."""
+        path = self.path(notebook)
+        return [s for s in _request(self.base_url + "api/sessions") or [] if s.get("path") == path]
+
+    def shutdown(self, notebook: Path):
+        """Shut the notebook's kernel down (if it has one)."""
+        for session in self.sessions(notebook):
+            _request(self.base_url + f"api/sessions/{session['id']}", method="DELETE")
+
+    def prepare(self, notebook: Path, clear_outputs: bool = True, kernel: bool = True, trusted: bool = False,
+                start_kernel: bool = False):
+        """Shut the notebook's kernel down and put a fresh copy of `notebook` in place.
 
         kernel=False names a kernel that does not exist, so that the page asks and can go without;
-        trusted=True signs the copy, as a learner's own run and save would.
+        trusted=True signs the copy, as a learner's own run and save would; start_kernel=True starts
+        the copy's kernel now (the page that opens it then connects to that kernel).
         """
-        for session in _request(self.base_url + "api/sessions") or []:
-            _request(self.base_url + f"api/sessions/{session['id']}", method="DELETE")
+        self.wait_ready()
+        self.shutdown(notebook)
         nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
         if clear_outputs:
             for cell in nb.get("cells", []):
@@ -313,17 +353,26 @@ class JupyterServer:
         if trusted:
             subprocess.run([sys.executable, "-m", "jupyter", "trust", str(copy)], env=self.env, check=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if kernel and start_kernel:
+            name = nb.get("metadata", {}).get("kernelspec", {}).get("name", "python3")
+            _request(self.base_url + "api/sessions", method="POST", timeout=60.0, body={
+                "path": self.path(notebook), "name": Path(notebook).name, "type": "notebook",
+                "kernel": {"name": name}})
 
     def __enter__(self):
+        self.start()
+        self.wait_ready()
+        return self
+
+    def start(self):
+        """Launch the server (it takes a few seconds to answer: see ``wait_ready``)."""
         self._tmp = tempfile.TemporaryDirectory(prefix="browser-test-")
         tmp = Path(self._tmp.name)
         self.root = root = tmp / "root"
-        shutil.copytree(self.folder, root / self.folder.name,
-                        ignore=shutil.ignore_patterns(".*", "__pycache__", "*.ipynb"))
-        if self.folder.parent == REPO:
-            for item in REPO.iterdir():
-                if item.is_dir() and not item.name.startswith(".") and item.name != self.folder.name:
-                    (root / item.name).symlink_to(item, target_is_directory=True)
+        root.mkdir()
+        for item in REPO.iterdir():
+            if item.is_dir() and not item.name.startswith("."):
+                (root / item.name).symlink_to(item, target_is_directory=True)
 
         env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "JUPYTER_TOKEN")}
         for name, sub in [("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
@@ -336,7 +385,8 @@ class JupyterServer:
         config = {
             "ServerApp": {"disable_check_xsrf": True, "terminals_enabled": False,
                           "jpserver_extensions": {"jupyter_lsp": False, "jupyter_server_terminals": False}},
-            "LabApp": {"news_url": None, "extension_manager": "readonly",
+            # expose_app_in_browser: window.jupyterapp, so that one page opens notebook after notebook
+            "LabApp": {"news_url": None, "extension_manager": "readonly", "expose_app_in_browser": True,
                        "check_for_updates_class": "jupyterlab.NeverCheckForUpdate"},
         }
         (tmp / "config" / "jupyter_server_config.json").write_text(json.dumps(config))
@@ -359,7 +409,13 @@ class JupyterServer:
         self._log = open(self.log_path, "w", encoding="utf-8")
         self.process = subprocess.Popen(cmd, cwd=root, env=env, stdin=subprocess.DEVNULL,
                                         stdout=self._log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + self.start_timeout
+        self._started = time.monotonic()
+        return self
+
+    def wait_ready(self):
+        """Wait until the server answers (raises HarnessError when it exits or stays silent)."""
+        if self._ready:
+            return self
         while True:
             if self.process.poll() is not None:
                 self.__exit__(None, None, None)
@@ -367,13 +423,14 @@ class JupyterServer:
                                    f"{self.last_log}")
             try:
                 _request(self.base_url + "api/status", timeout=2.0)
+                self._ready = True
                 return self
             except OSError:
-                if time.monotonic() > deadline:
+                if time.monotonic() > self._started + self.start_timeout:
                     self.__exit__(None, None, None)
                     raise HarnessError(f"the Jupyter server did not answer within {self.start_timeout:.0f} s:\n"
                                        f"{self.last_log}")
-                time.sleep(0.1)
+                time.sleep(0.05)
 
     def log_text(self) -> str:
         try:
@@ -381,11 +438,18 @@ class JupyterServer:
         except OSError:
             return self.last_log
 
+    def kernel_id(self, notebook: Path) -> str | None:
+        """The id of the notebook's kernel, or None."""
+        for session in self.sessions(notebook):
+            if session.get("kernel"):
+                return session["kernel"]["id"]
+        return None
+
     def kernel_state(self, notebook: Path) -> str | None:
         """The execution state of the notebook's kernel ("starting", "idle", "busy", ...), or None."""
         try:
-            for session in _request(self.base_url + "api/sessions") or []:
-                if session.get("path", "").endswith(self.path(notebook)) and session.get("kernel"):
+            for session in self.sessions(notebook):
+                if session.get("kernel"):
                     return session["kernel"].get("execution_state")
         except OSError:
             return None
@@ -491,11 +555,12 @@ _PIXELS_JS = r"""
 # Arms the probe of one explorer: timestamps the first input event from now on (event.timeStamp,
 # when the browser received it) and, on every animation frame, compares the figure's pixels with
 # those at arming time. Outcome "changed" (t1: the first frame that shows a different picture), or
-# "unchanged" once the kernel has been busy since the input and is idle and quiet for `quietMs`
-# with the picture as it was (the update ran, and did not change the picture), or "silent" when
-# `silentMs` after the input the page has sent the kernel nothing at all.
+# "unchanged" once the kernel has been busy since the input and is idle and quiet for `unchangedMs`
+# with the picture as it was (the update ran, and did not change the picture; the window leaves time
+# for a picture that arrived last to be decoded and painted), or "silent" when `silentMs` after the
+# input the page has sent the kernel nothing at all.
 _ARM_JS = r"""
-([index, quietMs, silentMs]) => {
+([index, unchangedMs, silentMs]) => {
   const pixels = window.__explorerPixels(index);
   const kernel = window.__kernelTraffic;
   const busyAtArm = kernel.busy, sentAtArm = kernel.sent;
@@ -505,11 +570,19 @@ _ARM_JS = r"""
   for (const t of types) window.addEventListener(t, mark, {capture: true});
   const done = () => { for (const t of types) window.removeEventListener(t, mark, {capture: true}); };
   probe.cancel = () => { probe.stop = true; done(); };
+  // what happened since arming, for the message of a move that timed out
+  probe.state = () => {
+    const sent = kernel.sent - sentAtArm, busy = kernel.busy - busyAtArm;
+    const since = (t) => `${Math.round(performance.now() - t)} ms ago`;
+    return (probe.t0 === null ? 'the page saw no input event' : `the ${probe.event} came ${since(probe.t0)}`)
+      + `; since then the page sent the kernel ${sent} message(s), the kernel went busy ${busy} time(s)`
+      + ` and is ${kernel.status}, its last message ${since(kernel.last)}`;
+  };
   const frame = () => {
     if (probe.stop) return;
     const now = performance.now();
     if (probe.t0 !== null && pixels.changed()) { probe.t1 = now; probe.outcome = 'changed'; done(); return; }
-    if (probe.t0 !== null && kernel.busy > busyAtArm && kernel.status === 'idle' && now - kernel.last >= quietMs) {
+    if (probe.t0 !== null && kernel.busy > busyAtArm && kernel.status === 'idle' && now - kernel.last >= unchangedMs) {
       probe.outcome = 'unchanged'; done(); return;
     }
     if (probe.t0 !== null && kernel.sent === sentAtArm && now - probe.t0 >= silentMs) {
@@ -561,17 +634,25 @@ _PROMPTS_JS = r"""
         .map(p => (p.textContent || '').trim())
 """
 
-# Installed before the page's own scripts, it watches the page's kernel websockets (both protocols):
+# Installed before the page's own scripts, it watches the page's kernel websockets (both protocols),
+# one record per kernel (the id in the websocket's URL):
 # - errors and stderr that the kernel sends in answer to a widget message (comm_msg), which the
 #   front end shows nowhere: a callback that raises when a control moves would go unnoticed;
 # - the kernel's last reported status and the time of the last message either way, so that the
 #   harness can wait until an update has finished (kernel idle, and quiet for a while).
+# window.__kernelTraffic, __widgetMessageErrors and __widgetMessageNoComm are the record of the kernel
+# named by window.__watchKernel (set by the harness: one page serves one notebook after another).
 _KERNEL_WATCH_JS = r"""
 (() => {
   const Native = window.WebSocket;
-  const complaints = window.__widgetMessageErrors = [];
-  const noComm = window.__widgetMessageNoComm = [];
-  const kernel = window.__kernelTraffic = {status: null, busy: 0, sent: 0, last: performance.now()};
+  const records = window.__kernelRecords = {};
+  const record = (id) => records[id] || (records[id] = {
+    complaints: [], noComm: [], traffic: {status: null, busy: 0, sent: 0, last: performance.now()}});
+  window.__watchKernel = null;
+  const watched = () => record(window.__watchKernel || 'none');
+  Object.defineProperty(window, '__kernelTraffic', {get: () => watched().traffic});
+  Object.defineProperty(window, '__widgetMessageErrors', {get: () => watched().complaints});
+  Object.defineProperty(window, '__widgetMessageNoComm', {get: () => watched().noComm});
   const decoder = new TextDecoder();
   const parse = (data) => {
     if (typeof data === 'string') return JSON.parse(data);
@@ -584,7 +665,8 @@ _KERNEL_WATCH_JS = r"""
     return {channel: part(0), header: JSON.parse(part(1)), parent_header: JSON.parse(part(2)),
             content: JSON.parse(part(4))};
   };
-  const watch = (event) => {
+  const watch = (rec, event) => {
+    const kernel = rec.traffic;
     kernel.last = performance.now();
     try {
       const msg = parse(event.data);
@@ -595,18 +677,26 @@ _KERNEL_WATCH_JS = r"""
         if (kernel.status === 'busy') kernel.busy += 1;
       }
       if (!msg.parent_header || msg.parent_header.msg_type !== 'comm_msg') return;
-      if (type === 'error') complaints.push(`${msg.content.ename}: ${msg.content.evalue}`);
+      if (type === 'error') rec.complaints.push(`${msg.content.ename}: ${msg.content.evalue}`);
       else if (type === 'stream' && msg.content.name === 'stderr') {
         // "No such comm": the front end wrote to a widget the kernel had closed (or, at start-up,
         // asked for widget states before ipywidgets was imported). Noise, kept apart.
-        if (/^\s*No such comm: [0-9a-f-]+\s*$/.test(msg.content.text)) noComm.push(msg.content.text.trim());
-        else complaints.push(msg.content.text);
+        if (/^\s*No such comm: [0-9a-f-]+\s*$/.test(msg.content.text)) rec.noComm.push(msg.content.text.trim());
+        else rec.complaints.push(msg.content.text);
       }
     } catch (e) { /* a message this watch cannot read is none of its business */ }
   };
   class WatchedWebSocket extends Native {
-    constructor(...args) { super(...args); this.addEventListener('message', watch); }
-    send(data) { kernel.last = performance.now(); kernel.sent += 1; return super.send(data); }
+    constructor(...args) {
+      super(...args);
+      const id = (/\/api\/kernels\/([^/?]+)\/channels/.exec(String(args[0])) || [])[1];
+      this.__record = id ? record(id) : null;
+      if (this.__record) this.addEventListener('message', (event) => watch(this.__record, event));
+    }
+    send(data) {
+      if (this.__record) { this.__record.traffic.last = performance.now(); this.__record.traffic.sent += 1; }
+      return super.send(data);
+    }
   }
   window.WebSocket = WatchedWebSocket;
 })();
@@ -726,20 +816,26 @@ def _choices(page, control: dict):
 
 
 def _move_plans(page, control: dict, samples: int):
-    """The input gestures that move one control: a list of (description, gesture, fallback), the
-    fallback (or None) being another (description, gesture) to try when the gesture sends nothing
-    to the kernel (a slider already at the end its key goes to).
+    """The input gestures that move one control: (plans, extras).
+
+    ``plans`` is a list of (description, gesture, fallback), the fallback (or None) being another
+    (description, gesture) to try when the gesture sends nothing to the kernel (a slider already at
+    the end its key goes to). ``extras`` is a list of groups of such moves, made one group at a time
+    only when none of the planned moves changed the picture (a value that legitimately shows the
+    same picture), until one does.
 
     Each gesture gives the control a value other than the one it has (which usually, though not
-    always, changes the picture). Sliders: End or Home on the focused handle, then a mouse drag a
-    quarter of the way back, and so on. Controls with a few values alternate between another value
-    and the one they had (dropdown, toggle and radio buttons: the next option, back, the one after,
-    back; checkbox and toggle button: clicks), so that the other controls keep the state they
-    were made for. Text fields: new text and Enter, then the old text again.
+    always, changes the picture). Sliders: `samples` moves, End or Home on the focused handle, then
+    a mouse drag a quarter of the way back, and so on. Controls with a few values go to another value
+    and back to the one they had (so that the other controls keep the state they were made for), as
+    many times as it takes to make at least `samples` moves: dropdown, toggle and radio buttons the
+    next option, back, the one after, back; checkbox and toggle button clicks. Text fields: new text
+    and Enter, then the old text again.
     """
     el = _control(page, control)
     kind = control["kind"]
-    plans = []
+    plans, extras = [], []
+    there_and_back = max(2, samples + samples % 2)  # an even number of moves, at least 2
     if kind == "slider":
         for h in range(control["handles"]):
             handle = el.locator(".noUi-handle").nth(h)
@@ -749,28 +845,35 @@ def _move_plans(page, control: dict, samples: int):
 
             def press(key, handle=handle):
                 return (f"focus handle, {key}", lambda: (handle.focus(), handle.press(key)))
-            for i in range(samples):
+            sequence = []
+            for i in range(samples + 2):
                 if i % 2 == 0:  # the keyboard: to one end of the range, then (next time) to the other
                     key, other = keys[(i // 2) % 2], keys[(i // 2 + 1) % 2]
-                    plans.append((*press(key), press(other)))
+                    sequence.append((*press(key), press(other)))
                 else:  # the mouse: drag the handle from that end a quarter of the way back
                     fraction = 0.25 if key == "End" else 0.75
-                    plans.append((f"drag handle to {fraction:.0%}",
-                                  lambda handle=handle, f=fraction: _drag_handle(page, el, handle, f), None))
+                    sequence.append((f"drag handle to {fraction:.0%}",
+                                     lambda handle=handle, f=fraction: _drag_handle(page, el, handle, f), None))
+            plans += sequence[:samples]
+            extras += [[move] for move in sequence[samples:]]
     elif kind in ("select", "toggle-buttons", "radio"):
         current, choices = _choices(page, control)
         others = [k for k in range(len(choices)) if k != current]
-        for i in range(samples if others else 0):
+        sequence = []
+        for i in range(there_and_back + 2 if others else 0):
             description, gesture = choices[others[(i // 2) % len(others)]] if i % 2 == 0 else choices[current]
-            plans.append((description, gesture, None))
+            sequence.append((description, gesture, None))
+        plans = sequence[:there_and_back]
+        if len(others) > 1:
+            extras = [sequence[there_and_back:]]
     elif kind in ("checkbox", "toggle-button"):
         _, choices = _choices(page, control)
-        plans = [(*choices[0], None) for _ in range(samples)]
+        plans = [(*choices[0], None) for _ in range(there_and_back)]
     elif kind == "text":
         field_ = el.locator("textarea, input").first
         original = field_.input_value()
         numeric = field_.get_attribute("type") == "number"
-        for i in range(samples):
+        for i in range(there_and_back):
             if i % 2 == 1:
                 text = original
             elif numeric:
@@ -781,7 +884,7 @@ def _move_plans(page, control: dict, samples: int):
             else:
                 text = f"{original} {i // 2 + 1}"
             plans.append((f"type '{text}' + Enter", lambda text=text: (field_.fill(text), field_.press("Enter")), None))
-    return plans
+    return plans, extras
 
 
 _FEW_VALUES = ("select", "toggle-buttons", "radio", "checkbox", "toggle-button")
@@ -790,9 +893,11 @@ _FEW_VALUES = ("select", "toggle-buttons", "radio", "checkbox", "toggle-button")
 class _Mover:
     """Makes the moves of one explorer's controls, timing each and collecting what went wrong."""
 
-    def __init__(self, page, index, explorer, change_timeout, quiet_ms, attributed, silent_ms=2500.0):
+    def __init__(self, page, index, explorer, change_timeout, quiet_ms, attributed, silent_ms=2500.0,
+                 unchanged_ms=1000.0):
         self.page, self.index, self.explorer = page, index, explorer
         self.change_timeout, self.quiet_ms, self.silent_ms = change_timeout, quiet_ms, silent_ms
+        self.unchanged_ms = max(unchanged_ms, quiet_ms)
         self.attributed = attributed  # indices of the kernel's complaints pinned on a move
 
     def measure(self, name: str, action: str, gesture) -> Move:
@@ -802,7 +907,7 @@ class _Mover:
 
         page, explorer = self.page, self.explorer
         seen = len(_complaints(page))
-        page.evaluate(_ARM_JS, [self.index, self.quiet_ms, self.silent_ms])
+        page.evaluate(_ARM_JS, [self.index, self.unchanged_ms, self.silent_ms])
         try:
             gesture()
             page.wait_for_function("() => window.__explorerProbe.outcome !== null",
@@ -811,10 +916,10 @@ class _Mover:
                 "() => [window.__explorerProbe.outcome, window.__explorerProbe.t1 - window.__explorerProbe.t0]")
             move = Move(name, action, latency if outcome == "changed" else None, outcome)
         except PlaywrightTimeout:
-            page.evaluate("() => window.__explorerProbe.cancel()")
+            state = page.evaluate("() => { const p = window.__explorerProbe; p.cancel(); return p.state(); }")
             move = Move(name, action, None, "timeout")
             explorer.failures.append(f"{name}: the picture did not change within {self.change_timeout:g} s "
-                                     f"of '{action}' (nor did the kernel finish an update)")
+                                     f"of '{action}' (nor did the kernel finish an update): {state}")
         except PlaywrightError as exc:
             move = Move(name, action, None, "error")
             explorer.failures.append(f"{name}: could not '{action}': {str(exc).splitlines()[0]}")
@@ -827,19 +932,31 @@ class _Mover:
         explorer.moves.append(move)
         return move
 
-    def move(self, control: dict, plans):
-        """Make a control's planned moves; it must change the picture at least once."""
+    def move(self, control: dict, moves_to_make):
+        """Make a control's planned moves, and its extra moves while none changed the picture; it
+        must change the picture at least once."""
+        plans, extras = moves_to_make
         name = _describe_control(control)
         if not plans:
             self.explorer.failures.append(f"control {name} offers no other value to move to")
             return
         moves = []
-        for action, gesture, fallback in plans:
-            moves.append(self.measure(name, action, gesture))
-            if moves[-1].outcome == "silent" and fallback is not None:
-                moves.append(self.measure(name, *fallback))
-            if moves[-1].outcome in ("timeout", "error"):
-                return  # the next moves of this control would wait in vain too
+
+        def make(group) -> bool:  # False once a move timed out or failed: the next ones would too
+            for action, gesture, fallback in group:
+                moves.append(self.measure(name, action, gesture))
+                if moves[-1].outcome == "silent" and fallback is not None:
+                    moves.append(self.measure(name, *fallback))
+                if moves[-1].outcome in ("timeout", "error"):
+                    return False
+            return True
+        going = make(plans)
+        for group in extras:
+            if not going or any(m.outcome == "changed" for m in moves):
+                break
+            going = make(group)
+        if not going:
+            return
         if not any(m.outcome == "changed" for m in moves):
             if all(m.outcome == "silent" for m in moves):
                 why = "none of its moves reached the kernel"
@@ -853,15 +970,44 @@ def _describe_control(control: dict) -> str:
     return f"{control['kind']}{label}"
 
 
+@dataclass
+class _Run:
+    """One notebook in one front end, from opening to the end of its check."""
+    notebook: Path
+    ui: str
+    report: NotebookReport
+    start: float
+    page: object = None
+    log_start: int = 0
+    deadline: float = 0.0       # when Run All must have finished
+    found: list = field(default_factory=list)  # the explorers the page shows (from _FIND_EXPLORERS_JS)
+    during_run: list = field(default_factory=list)  # the kernel's complaints during Run All
+    failed: bool = False        # a step failed: the check goes no further
+    on_error: object = None     # the page's "pageerror" listener for this run
+
+    def fail(self, why: str):
+        self.report.failures.append(why)
+        self.failed = True
+
+
 class BrowserSession:
-    """One Chromium (a fresh profile) and one Jupyter server per folder of notebooks, for as many
-    checks as needed; close it (or use ``with``) to stop them all. Started on first use."""
+    """One Chromium (a fresh profile), one Jupyter server and one JupyterLab page, for as many checks
+    as needed; close it (or use ``with``) to stop them all. Started on first use (the server's
+    start-up overlaps the browser's).
+
+    JupyterLab is loaded once: each notebook after the first is opened in the same page (File > Open,
+    through the application's command) once the previous one is closed and its kernel shut down, as a
+    learner goes from one notebook to the next. Loading JupyterLab costs more than running most
+    notebooks. A check that fails on the way leaves a page that the next check does not trust: it
+    gets a fresh one. Notebook 7 gets a fresh page for each check.
+    """
 
     def __init__(self):
         self._playwright_cm = None
         self._context = None
         self._profile = None
-        self._servers: dict[Path, JupyterServer] = {}
+        self._server: JupyterServer | None = None
+        self._lab_page = None  # the JupyterLab page, between checks (no notebook open)
 
     def __enter__(self):
         return self
@@ -883,69 +1029,121 @@ class BrowserSession:
             self._context.add_init_script(_KERNEL_WATCH_JS)
         return self._context
 
-    def server(self, notebook: Path) -> JupyterServer:
-        folder = Path(notebook).resolve().parent
-        if folder not in self._servers:
-            self._servers[folder] = JupyterServer(folder).__enter__()
-        return self._servers[folder]
+    def server(self, notebook: Path | None = None) -> JupyterServer:
+        """The session's Jupyter server (started, and answering)."""
+        if self._server is None:
+            self._server = JupyterServer().start()
+        return self._server.wait_ready()
+
+    def _up(self):
+        """The server and the browser, started together."""
+        if self._server is None:
+            self._server = JupyterServer().start()
+        context = self._browser()
+        return self.server(), context
 
     def close(self):
         if self._context is not None:
             self._context.close()
             self._context = None
+            self._lab_page = None
         if self._playwright_cm is not None:
             self._playwright_cm.__exit__(None, None, None)
             self._playwright_cm = None
         if self._profile is not None:
             self._profile.cleanup()
             self._profile = None
-        for server in self._servers.values():
-            server.__exit__(None, None, None)
-        self._servers.clear()
+        if self._server is not None:
+            self._server.__exit__(None, None, None)
+            self._server = None
 
     # -- moving the controls --------------------------------------------------------------------
-    def check(self, notebook: Path, uis=("lab",), change_timeout: float = 10.0, samples: int = 2,
+    def check(self, notebook: Path, uis=("lab",), change_timeout: float = 10.0, samples: int = 1,
               run_timeout: float = 120.0, quiet_ms: float = 250.0,
               screenshot_dir: Path | None = None) -> list[NotebookReport]:
         """Open `notebook` in each of `uis` ("lab", "notebook") in turn, each time a fresh copy with a
-        fresh kernel; run it, move every control of every explorer `samples` times, and report.
+        fresh kernel; run it, move every control of every explorer, and report.
 
+        samples        : moves per slider (keyboard, then mouse, in turn); a control with a few values
+                         goes to another value and back, as often as it takes to make at least
+                         `samples` moves. A control none of whose moves changed the picture gets up
+                         to two more moves (see ``_move_plans``).
         change_timeout : seconds a move may take to change the picture, or at least to finish its
                          update in the kernel.
+        run_timeout    : seconds Run All Cells may take.
         quiet_ms       : how long the kernel must stay idle and silent for an update to count as done.
         Returns one ``NotebookReport`` per UI; never raises for a failed check (see ``assert_ok``).
         """
-        notebook = Path(notebook)
+        notebook = Path(notebook).resolve()
         reports = []
         for ui in uis:
-            report = NotebookReport(notebook=notebook.name, ui=ui)
-            reports.append(report)
-            start = time.monotonic()
+            run = _Run(notebook, ui, NotebookReport(notebook=notebook.name, ui=ui), time.monotonic())
+            reports.append(run.report)
             try:
-                server = self.server(notebook)
-                report.mark("server up", start)
-                context = self._browser()
-                report.mark("browser up", start)
-                server.prepare(notebook)
-            except HarnessError as exc:
-                report.failures.append(str(exc))
-                report.seconds = time.monotonic() - start
-                continue
-            log_start = len(server.log_text())
-            page = context.new_page()
-            page.on("pageerror", lambda exc, errors=report.page_errors: errors.append(str(exc)))
-            try:
-                _drive(page, server, notebook, ui, report, change_timeout, samples, run_timeout, quiet_ms, start)
-                if screenshot_dir is not None:
+                self._open(run)
+                for step in (_start_run_all, _finish_run_all):
+                    if not run.failed:
+                        step(run, self._server, run_timeout)
+                if not run.failed:
+                    run.report.mark("controls to move", run.start)
+                    _move_controls(run, change_timeout, samples, quiet_ms)
+                if screenshot_dir is not None and run.page is not None:
                     Path(screenshot_dir).mkdir(parents=True, exist_ok=True)
-                    page.screenshot(path=str(Path(screenshot_dir) / f"{notebook.stem}-{ui}.png"))
+                    run.page.screenshot(path=str(Path(screenshot_dir) / f"{notebook.stem}-{ui}.png"))
             except Exception as exc:  # a page that broke mid-way is a failed check, with its reason
-                report.failures.append(f"the check stopped: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+                run.fail(f"the check stopped: {type(exc).__name__}: {str(exc).splitlines()[0]}")
             finally:
-                page.close()
-            report.server_log = server.log_text()[log_start:]
-            report.seconds = time.monotonic() - start
+                self._finish(run)
         return reports
+
+    def _open(self, run: _Run):
+        """Put a fresh copy of the notebook in place, start its kernel, and open it in a page."""
+        server, context = self._up()
+        run.report.mark("server and browser up", run.start)
+        server.prepare(run.notebook, start_kernel=True)
+        run.log_start = len(server.log_text())
+        reuse = run.ui == "lab" and self._lab_page is not None
+        run.page = self._lab_page if reuse else context.new_page()
+        if run.ui == "lab":
+            self._lab_page = None  # back in _finish, if the check went well
+        run.on_error = lambda exc, errors=run.report.page_errors: errors.append(str(exc))
+        run.page.on("pageerror", run.on_error)
+        run.page.set_default_timeout(30_000)
+        run.page.bring_to_front()
+        if reuse:
+            run.page.evaluate(_OPEN_JS, server.path(run.notebook))
+        else:
+            run.page.goto(server.url(run.notebook, run.ui), wait_until="domcontentloaded")
+
+    def _finish(self, run: _Run):
+        """Close the notebook (the page too, unless it is the JupyterLab page and all went well) and
+        shut its kernel down."""
+        page, keep = run.page, run.ui == "lab" and not run.failed and run.page is not None
+        if page is not None:
+            try:
+                page.remove_listener("pageerror", run.on_error)
+                if keep:
+                    page.evaluate(_CLOSE_ALL_JS)
+                    page.wait_for_function("() => !document.querySelector('.jp-Notebook')", timeout=10_000)
+            except Exception as exc:  # a page that cannot close its notebook is not used again
+                run.report.notes.append(f"the page could not close the notebook ({type(exc).__name__}); "
+                                        f"the next check gets a fresh page")
+                keep = False
+            if keep:
+                self._lab_page = page
+            else:
+                try:
+                    page.close()
+                except Exception:  # the browser is gone already: nothing to close
+                    pass
+            run.page = None
+        if self._server is not None:
+            try:
+                self._server.shutdown(run.notebook)
+            except OSError:
+                pass
+            run.report.server_log = self._server.log_text()[run.log_start:]
+        run.report.seconds = time.monotonic() - run.start
 
     # -- what a stored notebook shows before anything runs --------------------------------------
     def static_view(self, notebook: Path, ui: str = "lab", trusted: bool = False, kernel: bool = False,
@@ -987,6 +1185,7 @@ class BrowserSession:
             return result
         finally:
             page.close()
+            server.shutdown(notebook)
 
 
 def check_notebook(notebook: Path, uis=("lab",), **options) -> list[NotebookReport]:
@@ -995,37 +1194,57 @@ def check_notebook(notebook: Path, uis=("lab",), **options) -> list[NotebookRepo
         return session.check(notebook, uis, **options)
 
 
-def _drive(page, server, notebook, ui, report, change_timeout, samples, run_timeout, quiet_ms, start):
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+# Opens a notebook in the JupyterLab page (File > Open, by the application's command), and closes every
+# document (the notebook was modified by running it; it is not saved: the copy is thrown away).
+_OPEN_JS = r"""
+(path) => { void window.jupyterapp.commands.execute('docmanager:open', {path, factory: 'Notebook'}); }
+"""
+_CLOSE_ALL_JS = r"""
+() => {
+  for (const widget of Array.from(window.jupyterapp.shell.widgets('main'))) {
+    if (widget.context && widget.context.model) widget.context.model.dirty = false;
+    widget.close();
+  }
+}
+"""
 
-    titles = explorer_titles(notebook)
-    page.set_default_timeout(30_000)
-    page.goto(server.url(notebook, ui), wait_until="domcontentloaded")
+
+def _start_run_all(run: _Run, server: JupyterServer, run_timeout: float):
+    """Wait until the notebook is shown and its kernel is idle, then Run > Run All Cells."""
+    page, report = run.page, run.report
     page.locator(".jp-Notebook .jp-Cell").first.wait_for(state="visible", timeout=60_000)
-    report.mark("notebook shown", start)
+    report.mark("notebook shown", run.start)
 
     # The kernel is up when the server says so and the page's indicator agrees.
     def kernel_ready():
-        return server.kernel_state(notebook) == "idle" and page.locator(
+        return server.kernel_state(run.notebook) == "idle" and page.locator(
             ".jp-Notebook-ExecutionIndicator[data-status='idle']").count() > 0
     if not _wait(kernel_ready, 60):
-        report.failures.append(f"the kernel was not ready 60 s after opening "
-                               f"(state {server.kernel_state(notebook)!r})")
+        run.fail(f"the kernel was not ready 60 s after opening (state {server.kernel_state(run.notebook)!r})")
         return
-    report.mark("kernel idle", start)
+    report.mark("kernel idle", run.start)
+    # from now on the page's watch reports on this notebook's kernel
+    page.evaluate("(id) => { window.__watchKernel = id; }", server.kernel_id(run.notebook))
     _run_all(page)
+    run.deadline = time.monotonic() + run_timeout
+
+
+def _finish_run_all(run: _Run, server: JupyterServer, run_timeout: float):
+    """Wait until every cell has run, the kernel is idle and every explorer has drawn its figure."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page, report = run.page, run.report
 
     def all_ran():
         prompts = page.evaluate(_PROMPTS_JS)
         return bool(prompts) and all(re.fullmatch(r"\[\d+\]:", p) for p in prompts) \
-            and server.kernel_state(notebook) == "idle"
-    if not _wait(all_ran, run_timeout, 0.2):
-        report.failures.append(f"Run All Cells did not finish within {run_timeout:.0f} s "
-                               f"(prompts: {page.evaluate(_PROMPTS_JS)})")
+            and server.kernel_state(run.notebook) == "idle"
+    if not _wait(all_ran, max(0.0, run.deadline - time.monotonic()), 0.1):
+        run.fail(f"Run All Cells did not finish within {run_timeout:.0f} s (prompts: {page.evaluate(_PROMPTS_JS)})")
         return
-    report.mark("all cells ran", start)
+    report.mark("all cells ran", run.start)
 
-    expected = len(titles)
+    expected = len(explorer_titles(run.notebook))
     found = _wait(lambda: (lambda f: f if len(f) >= expected else [])(page.evaluate(_FIND_EXPLORERS_JS)), 30)
     found = found or page.evaluate(_FIND_EXPLORERS_JS)
     if len(found) != expected:
@@ -1037,15 +1256,21 @@ def _drive(page, server, notebook, ui, report, change_timeout, samples, run_time
         except PlaywrightTimeout:
             report.failures.append("an explorer's figure was not drawn within 30 s of the run")
     page.evaluate(_PIXELS_JS)
-    report.mark("explorers drawn", start)
+    report.mark("explorers drawn", run.start)
     report.failures += [f"after Run All: {e}" for e in page.evaluate(_ERRORS_JS)]
-    during_run = _complaints(page)
-    if during_run:
+    run.during_run = _complaints(page)
+    if run.during_run:
         report.failures.append("during Run All the kernel answered widget messages with errors: "
-                               + _traceback_summary("\n".join(during_run)))
+                               + _traceback_summary("\n".join(run.during_run)))
+    run.found = found
 
-    attributed = set(range(len(during_run)))  # the kernel's complaints accounted for so far
-    for info in found:
+
+def _move_controls(run: _Run, change_timeout, samples, quiet_ms):
+    """Move every control of every explorer of a notebook that has run, and check the page after."""
+    page, report = run.page, run.report
+    titles = explorer_titles(run.notebook)
+    attributed = set(range(len(run.during_run)))  # the kernel's complaints accounted for so far
+    for info in run.found:
         index = info["index"]
         title = titles[index] if index < len(titles) else f"explorer {index + 1}"
         explorer = ExplorerReport(title=title, controls=[_describe_control(c) for c in info["controls"]])
@@ -1089,7 +1314,7 @@ def _drive(page, server, notebook, ui, report, change_timeout, samples, run_time
                 break
             else:
                 explorer.notes.append(f"{name} stays disabled whatever one other control chooses; not moved")
-    report.mark("controls moved", start)
+    report.mark("controls moved", run.start)
     report.failures += [f"after moving the controls: {e}" for e in page.evaluate(_ERRORS_JS)]
     unattributed = [c for i, c in enumerate(_complaints(page)) if i not in attributed]
     if unattributed:

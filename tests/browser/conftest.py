@@ -9,7 +9,8 @@ collect_ignore_glob = ["fixtures/*.ipynb", "fixtures/*.py"]
 
 @pytest.fixture(scope="session")
 def browser_session():
-    """Chromium and the Jupyter servers, started on first use and stopped after the last test."""
+    """Chromium, the Jupyter server and the JupyterLab page, started on first use and stopped after the
+    last test."""
     with browser_harness.BrowserSession() as session:
         yield session
 
