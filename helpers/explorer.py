@@ -139,6 +139,8 @@ class Explorer:
         self._layers = None
         if self._output is None or type(figure.canvas).__name__ == "FigureCanvasAgg":
             self._layers = _Layers(figure)
+        if hasattr(figure.canvas, "get_diff_image") and hasattr(figure.canvas, "_last_buff"):
+            figure.canvas.get_diff_image = lambda canvas=figure.canvas: _diff_image(canvas)
         self.refresh()
 
     # -- state -----------------------------------------------------------------------------------
@@ -396,6 +398,38 @@ class _Layers:
         for artist in self._order:
             self.figure.draw_artist(artist)
         self._layout = self._layout_key()
+
+
+def _diff_image(canvas, compress_level=1):
+    """The PNG a web canvas (ipympl) sends the browser after a render, as matplotlib's
+    ``FigureCanvasWebAggCore.get_diff_image`` makes it, with faster compression.
+
+    The picture is the whole canvas ("full" mode), or in "diff" mode the same size with only the
+    pixels that changed since the last one and the rest transparent, which the browser paints over
+    what it shows. matplotlib compresses at zlib level 6: for a figure of 800 x 800 pixels that takes
+    10 to 20 ms of every update, level 1 about half, for a file that is a little larger (a few kB).
+    Returns None when the picture has not changed since the last call.
+    """
+    import numpy as np
+    from PIL import Image
+
+    if not canvas._png_is_old:
+        return None
+    pixels = np.asarray(canvas.get_renderer().buffer_rgba())
+    buff = pixels.view(np.uint32).squeeze(2)          # one 32-bit word per pixel, compared at once
+    if canvas._force_full or buff.shape != canvas._last_buff.shape or (pixels[:, :, 3] != 255).any():
+        canvas.set_image_mode("full")                  # (transparent pixels cannot be painted over)
+        output = buff
+    else:
+        canvas.set_image_mode("diff")
+        output = np.where(buff != canvas._last_buff, buff, 0)
+    canvas._last_buff = buff.copy()
+    canvas._force_full = False
+    canvas._png_is_old = False
+    with io.BytesIO() as png:
+        Image.fromarray(output.view(np.uint8).reshape((*output.shape, 4))).save(
+            png, format="png", compress_level=compress_level)
+        return png.getvalue()
 
 
 @contextmanager

@@ -272,3 +272,48 @@ def test_a_browser_answering_every_draw_request_is_not_drawn_into_a_loop():
         assert browser() == 0 and ex.last_render == "layers"
     finally:
         matplotlib.interactive(was)
+
+
+def test_the_pictures_sent_to_the_browser_decode_to_what_matplotlib_would_send():
+    """The explorer compresses the PNGs for ipympl faster than matplotlib does; decoded, every one
+    (the full first picture, then the diffs of the moves) must hold the same pixels, in the same mode."""
+    import io
+    from PIL import Image
+
+    def build(ours):
+        fig, canvas = _ipympl_figure()
+        ax = fig.add_subplot()
+        ax.set_ylim(-2, 2)
+        x = np.linspace(0, 1, 30)
+        (line,) = ax.plot(x, x)
+        sent = []
+
+        def receive(content, buffers=None):
+            if canvas.syncing_data_url:                 # no browser yet: ipympl sends raw pixels
+                return
+            if buffers:                                 # a picture, and the mode it is painted in
+                sent.append((canvas._current_image_mode, np.asarray(Image.open(io.BytesIO(bytes(buffers[0]))))))
+            else:
+                sent.append(("message", json.loads(content["data"])))
+        canvas.send = receive
+        ex = Explorer("png", {"k": widgets.FloatSlider(value=1.0, min=-2, max=2)}, fig,
+                      lambda k: {"y": k * x}, lambda r: line.set_ydata(r["y"]))
+        if not ours:
+            del canvas.get_diff_image                  # matplotlib's own method again
+        canvas.syncing_data_url = False                 # a browser has connected: from now on PNGs
+        sent.clear()
+        canvas.handle_refresh({"type": "refresh"})
+        canvas.handle_draw({"type": "draw"})
+        for k in (0.5, -1.5, 2.0):
+            ex.controls["k"].value = k
+        return sent
+
+    ours, theirs = build(True), build(False)
+    assert [kind for kind, _ in ours] == [kind for kind, _ in theirs]
+    modes = [kind for kind, _ in ours if kind != "message"]
+    assert modes[0] == "full" and modes.count("diff") >= 3, modes
+    for (kind, a), (_, b) in zip(ours, theirs):
+        if kind == "message":
+            assert a == b
+        else:
+            assert a.shape == b.shape == (200, 400, 4) and np.array_equal(a, b)
