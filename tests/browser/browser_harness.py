@@ -532,24 +532,41 @@ _FIGURES_DRAWN_JS = r"""
 
 # The pixels of one explorer's figure canvases, and a test whether they changed since.
 _PIXELS_JS = r"""
-() => { window.__explorerPixels = (index) => {
-  const box = document.querySelector(`[data-explorer-index="${index}"]`);
-  const canvases = [...box.querySelectorAll('.jupyter-matplotlib canvas')].filter(c => c.width && c.height);
-  const grab = () => canvases.map(c => new Uint32Array(
-      c.getContext('2d').getImageData(0, 0, c.width, c.height).data.buffer));
-  let base = grab();
-  return {
-    changed() {
-      const now = grab();
-      for (let k = 0; k < now.length; k++) {
-        const a = now[k], b = base[k];
-        if (a.length !== b.length) { base = now; return true; }
-        for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) { base = now; return true; }
-      }
-      return false;
-    },
+() => {
+  // Count the drawing calls on every canvas, so that the probe reads a canvas's pixels only after
+  // something drew on it: reading them on every frame costs the page several ms per frame for a large
+  // figure, time taken from the very update being measured.
+  const proto = CanvasRenderingContext2D.prototype;
+  if (!proto.__countsDraws) {
+    proto.__countsDraws = true;
+    for (const name of ['drawImage', 'putImageData', 'clearRect', 'fillRect']) {
+      const native = proto[name];
+      proto[name] = function (...args) { this.canvas.__draws = (this.canvas.__draws || 0) + 1; return native.apply(this, args); };
+    }
+  }
+  window.__explorerPixels = (index) => {
+    const box = document.querySelector(`[data-explorer-index="${index}"]`);
+    const canvases = [...box.querySelectorAll('.jupyter-matplotlib canvas')].filter(c => c.width && c.height);
+    const draws = () => canvases.map(c => c.__draws || 0);
+    const grab = () => canvases.map(c => new Uint32Array(
+        c.getContext('2d').getImageData(0, 0, c.width, c.height).data.buffer));
+    let base = grab(), seen = draws();
+    return {
+      changed() {
+        const counts = draws();
+        if (counts.every((n, k) => n === seen[k])) return false;   // nothing drew: the same picture
+        seen = counts;
+        const now = grab();
+        for (let k = 0; k < now.length; k++) {
+          const a = now[k], b = base[k];
+          if (a.length !== b.length) { base = now; return true; }
+          for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) { base = now; return true; }
+        }
+        return false;
+      },
+    };
   };
-}; }
+}
 """
 
 # Arms the probe of one explorer: timestamps the first input event from now on (event.timeStamp,
