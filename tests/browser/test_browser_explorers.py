@@ -46,3 +46,16 @@ def test_fixture_explorer_in_jupyterlab_and_notebook7(browser_session):
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_explorers_in_jupyterlab(browser_session, notebook):
     check(browser_session, notebook, ("lab",), samples=1)
+
+
+def test_a_stored_notebook_shows_its_explorer_before_it_runs(browser_session):
+    """Opened and not run, notebook 00's explorer shows its picture: as the stored PNG in a fresh
+    clone (untrusted), and as the widget with its figure once the learner's own run has made the
+    notebook trusted and a fresh kernel starts (the widget is not live then: its picture comes from
+    the saved widget state)."""
+    harness.require_browser()
+    notebook = harness.NOTEBOOKS / "00_course_map.ipynb"
+    assert [v["shows"] for v in browser_session.static_view(notebook, trusted=False, kernel=True)] == \
+        ["the stored PNG"]
+    views = browser_session.static_view(notebook, trusted=True, kernel=True)
+    assert [v["shows"] for v in views] == ["the widget, with its picture"], views
