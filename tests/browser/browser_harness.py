@@ -569,9 +569,10 @@ _PIXELS_JS = r"""
 }
 """
 
-# Arms the probe of one explorer: timestamps the first input event from now on (event.timeStamp,
-# when the browser received it) and, on every animation frame, compares the figure's pixels with
-# those at arming time. Outcome "changed" (t1: the first frame that shows a different picture), or
+# Arms the probe of one explorer: timestamps the input events from now on (event.timeStamp, when the
+# browser received it), takes as t0 the one after which the page sent the kernel the update, and, on
+# every animation frame, compares the figure's pixels with those at arming time (once something drew
+# on the canvas). Outcome "changed" (t1: the first frame that shows a different picture), or
 # "unchanged" once the kernel has been busy since the input and is idle and quiet for `unchangedMs`
 # with the picture as it was (the update ran, and did not change the picture; the window leaves time
 # for a picture that arrived last to be decoded and painted), or "silent" when `silentMs` after the
@@ -581,28 +582,44 @@ _ARM_JS = r"""
   const pixels = window.__explorerPixels(index);
   const kernel = window.__kernelTraffic;
   const busyAtArm = kernel.busy, sentAtArm = kernel.sent;
-  const types = ['keydown', 'pointerdown', 'mousedown', 'input', 'change', 'click'];
-  const probe = {t0: null, t1: null, event: null, outcome: null, stop: false};
-  const mark = (e) => { if (probe.t0 === null) { probe.t0 = e.timeStamp; probe.event = e.type; } };
+  const types = ['keydown', 'keyup', 'pointerdown', 'pointermove', 'pointerup', 'mousedown', 'mouseup',
+                 'input', 'change', 'click'];
+  // first: the gesture's first input event; last: the latest one. t0, the start of the latency, is the
+  // input event after which the page sent the kernel its first message: the release that ends a drag,
+  // the Enter after typing, the key press (a drag's way across the track is not waiting time).
+  const probe = {t0: null, t1: null, event: null, first: null, last: null, outcome: null, stop: false};
+  const mark = (e) => {
+    probe.last = {t: e.timeStamp, type: e.type};
+    if (probe.first === null) probe.first = probe.last;
+  };
+  probe.onSend = () => {
+    if (probe.t0 === null && probe.last !== null) { probe.t0 = probe.last.t; probe.event = probe.last.type; }
+  };
   for (const t of types) window.addEventListener(t, mark, {capture: true});
-  const done = () => { for (const t of types) window.removeEventListener(t, mark, {capture: true}); };
+  const done = () => {
+    for (const t of types) window.removeEventListener(t, mark, {capture: true});
+    probe.onSend = null;
+  };
   probe.cancel = () => { probe.stop = true; done(); };
   // what happened since arming, for the message of a move that timed out
   probe.state = () => {
     const sent = kernel.sent - sentAtArm, busy = kernel.busy - busyAtArm;
     const since = (t) => `${Math.round(performance.now() - t)} ms ago`;
-    return (probe.t0 === null ? 'the page saw no input event' : `the ${probe.event} came ${since(probe.t0)}`)
+    return (probe.first === null ? 'the page saw no input event' : `the ${probe.first.type} came ${since(probe.first.t)}`)
       + `; since then the page sent the kernel ${sent} message(s), the kernel went busy ${busy} time(s)`
       + ` and is ${kernel.status}, its last message ${since(kernel.last)}`;
   };
   const frame = () => {
     if (probe.stop) return;
     const now = performance.now();
-    if (probe.t0 !== null && pixels.changed()) { probe.t1 = now; probe.outcome = 'changed'; done(); return; }
-    if (probe.t0 !== null && kernel.busy > busyAtArm && kernel.status === 'idle' && now - kernel.last >= unchangedMs) {
+    if (probe.first !== null && pixels.changed()) {
+      if (probe.t0 === null) { probe.t0 = probe.first.t; probe.event = probe.first.type; }
+      probe.t1 = now; probe.outcome = 'changed'; done(); return;
+    }
+    if (probe.first !== null && kernel.busy > busyAtArm && kernel.status === 'idle' && now - kernel.last >= unchangedMs) {
       probe.outcome = 'unchanged'; done(); return;
     }
-    if (probe.t0 !== null && kernel.sent === sentAtArm && now - probe.t0 >= silentMs) {
+    if (probe.first !== null && kernel.sent === sentAtArm && now - probe.first.t >= silentMs) {
       probe.outcome = 'silent'; done(); return;
     }
     requestAnimationFrame(frame);
@@ -712,6 +729,8 @@ _KERNEL_WATCH_JS = r"""
     }
     send(data) {
       if (this.__record) { this.__record.traffic.last = performance.now(); this.__record.traffic.sent += 1; }
+      const probe = window.__explorerProbe;            // a move being timed: its update leaves now
+      if (probe && probe.onSend && this.__record && this.__record.traffic === window.__kernelTraffic) probe.onSend();
       return super.send(data);
     }
   }
