@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import base64
 import io
+import threading
 import time
 from contextlib import contextmanager
 
@@ -139,8 +140,21 @@ class Explorer:
         self._layers = None
         if self._output is None or type(figure.canvas).__name__ == "FigureCanvasAgg":
             self._layers = _Layers(figure)
-        if hasattr(figure.canvas, "get_diff_image") and hasattr(figure.canvas, "_last_buff"):
-            figure.canvas.get_diff_image = lambda canvas=figure.canvas: _diff_image(canvas)
+        # One render at a time: the kernel may handle widget messages (a control moved, the browser
+        # asking for a redraw) on a thread of their own while a cell runs, e.g. the cell after the
+        # explorer during Run All. Updates, full renders and reading the pixels take this lock.
+        self._lock = lock = threading.RLock()
+        canvas, plain_draw = figure.canvas, figure.canvas.draw
+
+        def draw(*args, **kwargs):
+            with lock:
+                return plain_draw(*args, **kwargs)
+        canvas.draw = draw
+        if hasattr(canvas, "get_diff_image") and hasattr(canvas, "_last_buff"):   # a web canvas (ipympl)
+            def diff_image():
+                with lock:
+                    return _diff_image(canvas)
+            canvas.get_diff_image = diff_image
         self.refresh()
 
     # -- state -----------------------------------------------------------------------------------
@@ -150,6 +164,10 @@ class Explorer:
 
     def refresh(self):
         """Recompute from the current control values and redraw; returns the result."""
+        with self._lock:
+            return self._refresh()
+
+    def _refresh(self):
         start = time.perf_counter()
         with single_blas_thread():  # small products: one thread is faster (see _blas.py)
             self.result = self._compute(**self.values())
@@ -193,13 +211,14 @@ class Explorer:
         if unknown:
             raise ValueError(f"Explorer.set: no control named {', '.join(unknown)} "
                              f"(controls: {', '.join(self.controls)})")
-        self._holding = True
-        try:
-            for name, value in values.items():
-                self.controls[name].value = value
-        finally:
-            self._holding = False
-        return self.refresh()
+        with self._lock:
+            self._holding = True
+            try:
+                for name, value in values.items():
+                    self.controls[name].value = value
+            finally:
+                self._holding = False
+            return self.refresh()
 
     def _on_change(self, change):
         if not self._holding:
@@ -220,7 +239,7 @@ class Explorer:
         # saving re-lays out titles and so marks them changed; that is not a change of the picture
         artists = self._layers.candidates() if self._layers is not None else []
         stale = [a.stale for a in artists]
-        with _no_redraw_requests(self.figure):
+        with self._lock, _no_redraw_requests(self.figure):
             self.figure.savefig(buf, format="png", dpi=self.figure.dpi)
         for artist, was in zip(artists, stale):
             artist.stale = was

@@ -317,3 +317,28 @@ def test_the_pictures_sent_to_the_browser_decode_to_what_matplotlib_would_send()
             assert a == b
         else:
             assert a.shape == b.shape == (200, 400, 4) and np.array_equal(a, b)
+
+
+def test_a_redraw_from_another_thread_waits_for_the_update_in_progress():
+    """The kernel may handle the browser's requests (a full redraw, the picture's pixels) on another
+    thread while a cell updates the explorer: those wait until the update is done, never interleave."""
+    import threading
+    import time as clock
+    fig, canvas = _ipympl_figure()
+    ax = fig.add_subplot()
+    (line,) = ax.plot([0, 1], [0, 1])
+    canvas.send = lambda content, buffers=None: None
+    ex = Explorer("threads", {"k": widgets.FloatSlider(value=1.0, min=-2, max=2)}, fig,
+                  lambda k: {"k": k}, lambda r: line.set_ydata([0, r["k"]]))
+    canvas.syncing_data_url = False
+    for request in (lambda: canvas.handle_draw({"type": "draw"}), ex.snapshot_png,
+                    lambda: ex.set(k=0.25)):
+        done = threading.Event()
+        with ex._lock:                                 # an update in progress on this thread
+            worker = threading.Thread(target=lambda: (request(), done.set()))
+            worker.start()
+            clock.sleep(0.2)
+            assert not done.is_set()                   # the other thread waits
+        worker.join(5)
+        assert done.is_set()                           # and goes on once the update is done
+    assert ex.result == {"k": 0.25}
