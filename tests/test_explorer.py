@@ -164,12 +164,18 @@ def _ipympl_figure():
     return fig, canvas
 
 
-def test_ipympl_gets_each_new_picture_at_once_without_a_round_trip():
+def _ipympl_line():
+    """An ipympl figure with one line y = x on fixed limits: (fig, canvas, ax, line, x)."""
     fig, canvas = _ipympl_figure()
     ax = fig.add_subplot()
     ax.set_ylim(-2, 2)
     x = np.linspace(0, 1, 30)
     (line,) = ax.plot(x, x)
+    return fig, canvas, ax, line, x
+
+
+def test_ipympl_gets_each_new_picture_at_once_without_a_round_trip():
+    fig, canvas, ax, line, x = _ipympl_line()
     sent = []
     canvas.send = lambda content, buffers=None: sent.append((content, buffers))
     ex = Explorer("ipympl", {"k": widgets.FloatSlider(value=1.0, min=-2, max=2)}, fig,
@@ -281,11 +287,7 @@ def test_the_pictures_sent_to_the_browser_decode_to_what_matplotlib_would_send()
     from PIL import Image
 
     def build(ours):
-        fig, canvas = _ipympl_figure()
-        ax = fig.add_subplot()
-        ax.set_ylim(-2, 2)
-        x = np.linspace(0, 1, 30)
-        (line,) = ax.plot(x, x)
+        fig, canvas, ax, line, x = _ipympl_line()
         sent = []
 
         def receive(content, buffers=None):
