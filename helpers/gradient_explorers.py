@@ -484,6 +484,100 @@ def map_image(view):
     return np.repeat(logs, counts, axis=0), vmin, vmax
 
 
+def _normalised(values, low, high):
+    """values mapped linearly so that low -> 0 and high -> 1: (values - low) / (high - low), NaN kept.
+
+    The explorer draws in this frame: its axes and its colour scale stay fixed at 0 .. 1 (plus headroom)
+    while the range they stand for changes, and the labels beside them say which log10 values are where."""
+    return (np.asarray(values, dtype=float) - low) / (high - low)
+
+
+# the nice values labelled on a log10 range, as matplotlib's default locator picks them with 5 bins
+_TICKS = mpl.ticker.MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10])
+
+
+def _range_ticks(low, high):
+    """The nice tick values of [low, high] (matplotlib's default choice with 5 bins), those inside only."""
+    ticks = _TICKS.tick_values(low, high)
+    eps = 1e-9 * (high - low)
+    return [float(np.round(v, 9)) + 0.0 for v in ticks if low - eps <= v <= high + eps]
+
+
+def _tick_text(value):
+    """A tick label as matplotlib writes it: '-10' with a true minus sign."""
+    return f"{value:g}".replace("-", "\N{MINUS SIGN}")
+
+
+class _TickPool:
+    """Tick labels, tick marks and (optionally) gridlines for one axis, drawn by artists made once.
+
+    The explorer keeps its axes' limits fixed (a frame 0 .. 1) and the values the frame stands for change
+    with the data; matplotlib's own ticks would change with them and force a full render. These artists
+    only move and change their text, so a move that changes the range stays on the fast redraw. The
+    labels and marks are clipped to a strip beside the axes (``side``: "left" of ``ax``, or "right" of
+    it), where nothing else is drawn but the axis label, which is placed beyond the widest label.
+    """
+
+    SIZE = 8
+
+    def __init__(self, ax, side, grid_ax=None, widest="\N{MINUS SIGN}350"):
+        fig = ax.figure
+        tick = mpl.rcParams["ytick.major.size"]
+        pad = mpl.rcParams["ytick.major.pad"]
+        size = mpl.font_manager.FontProperties(size=mpl.rcParams["ytick.labelsize"]).get_size_in_points()
+        sign = -1.0 if side == "left" else 1.0
+        x_axes = 0.0 if side == "left" else 1.0
+        where = mpl.transforms.blended_transform_factory(ax.transAxes, ax.transData)
+        strip = mpl.transforms.TransformedBbox(
+            mpl.transforms.Bbox.from_extents(*((-4.0, -0.1, 0.0, 1.1) if side == "left" else (1.0, -0.1, 9.0, 1.1))),
+            ax.transAxes)
+        shift = mpl.transforms.offset_copy(where, fig=fig, x=sign * (tick + pad), units="points")
+        color = mpl.rcParams["ytick.labelcolor"]
+        color = mpl.rcParams["ytick.color"] if color == "inherit" else color
+        self.labels = [ax.text(x_axes, 0.0, "", transform=shift, ha="right" if side == "left" else "left",
+                               va="center_baseline", fontsize=size, color=color, clip_on=True, visible=False)
+                       for _ in range(self.SIZE)]
+        for label in self.labels:
+            label.set_clip_box(strip)
+        (self.marks,) = ax.plot([], [], ls="none", marker=mpl.markers.TICKLEFT if side == "left"
+                                else mpl.markers.TICKRIGHT, ms=tick, mew=mpl.rcParams["ytick.major.width"],
+                                color=mpl.rcParams["ytick.color"], transform=where, clip_on=True, zorder=2.4)
+        self.marks.set_clip_box(strip)
+        self.grid = None
+        if grid_ax is not None:     # gridlines as the axes' own (ax.grid(alpha=0.3)), above them in order
+            (self.grid,) = grid_ax.plot([], [], color=mpl.rcParams["grid.color"], lw=mpl.rcParams["grid.linewidth"],
+                                        ls=mpl.rcParams["grid.linestyle"], alpha=0.3, zorder=1.6,
+                                        transform=mpl.transforms.blended_transform_factory(grid_ax.transAxes,
+                                                                                           grid_ax.transData))
+        # the axis label goes beyond the widest label there can be (|log10| of a float64 is at most 324)
+        renderer = fig.canvas.get_renderer()
+        self.labels[0].set_text(widest)
+        self.labels[0].set_visible(True)
+        width = self.labels[0].get_window_extent(renderer).width * 72.0 / fig.dpi
+        self.labels[0].set_text("")
+        self.labels[0].set_visible(False)
+        gap = tick + pad + width + mpl.rcParams["axes.labelpad"]
+        ax.yaxis.set_label_coords(x_axes, 0.5, transform=mpl.transforms.offset_copy(
+            ax.transAxes, fig=fig, x=sign * gap, units="points"))
+
+    def show(self, values, positions):
+        """Label ``values`` at the y ``positions`` (data coordinates of the axes); unused labels hidden."""
+        values, positions = list(values), [float(y) for y in positions]
+        if len(values) > self.SIZE:
+            raise ValueError(f"_TickPool.show: at most {self.SIZE} ticks, got {len(values)}")
+        for i, label in enumerate(self.labels):
+            used = i < len(values)
+            label.set_text(_tick_text(values[i]) if used else "")
+            label.set_y(positions[i] if used else 0.0)     # (every move touches every label: all dynamic)
+            label.set_visible(used)
+        x = 0.0 if self.marks.get_marker() == mpl.markers.TICKLEFT else 1.0
+        self.marks.set_data([x] * len(positions), positions)
+        if self.grid is not None:
+            xs = np.tile([0.0, 1.0, np.nan], len(positions))
+            ys = np.repeat(positions, 3) if positions else np.empty(0)
+            self.grid.set_data(xs, ys)
+
+
 def _message(view):
     """One line saying what the curve shows."""
     k = view["exploded_at"]
@@ -510,9 +604,17 @@ def gradient_flow_explorer(cell="RNN", activation="tanh", recurrent="gaussian", 
     is a hatched region and a message. The bottom panel is the reach map, log10 colour scale, exploded
     entries in red.
 
-    The frame of the picture moves in coarse steps, so that most moves redraw only the curves and the
-    map: the x axes end at the first of STEP_RANGES >= T, the y axis and the colour scale reach the
-    first of DECADE_STEPS that covers the data; the legend, titles and labels never change.
+    The range the picture shows moves in coarse steps: the x axes end at the first of STEP_RANGES >= T,
+    the y axis and the colour scale reach the first of DECADE_STEPS that covers the data (``_log_range``);
+    the legend, titles and labels never change. The y axis and the colour scale are "virtual": the axes'
+    y limits and the image's colour limits stay fixed, the curves and the map are drawn normalised,
+    (log10 value - low) / (high - low) for the range [low, high], and the y tick labels, tick marks and
+    gridlines and the colour bar's labels are a fixed set of artists (``_TickPool``) that move and change
+    their text with the range. So a change of the range changes no axes, creates no artist and rebuilds
+    no colour bar, and the move stays on the fast redraw (see helpers/explorer.py); only a T that crosses
+    one of STEP_RANGES renders the whole figure. ``explorer.frame`` holds the range drawn:
+    {"log_range": (low, high), "ticks": the values labelled on the y axis and the colour bar}, and
+    ``explorer.ticks`` the two ``_TickPool`` ({"y": ..., "colorbar": ...}) that label it.
     """
     fig, (ax, ax_m) = new_figure(2, 1, figsize=(8.4, 6.4), gridspec_kw={"height_ratios": [1.0, 1.0]})
 
@@ -530,19 +632,32 @@ def gradient_flow_explorer(cell="RNN", activation="tanh", recurrent="gaussian", 
                    bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8})
     ax.set_xlabel("step t", fontsize=9)
     ax.set_ylabel("log10 ‖∂L<T>/∂a<t>‖", fontsize=9)
-    ax.grid(alpha=0.3, which="major")
+    ax.grid(alpha=0.3, which="major", axis="x")
+    # the fixed frame: [low, high] of the log10 range is drawn at 0 .. 1, with room on top for the message
+    ax.set_ylim(-0.04, 1.16)
+    ax.set_yticks([])
     # one legend for every cell, above the plot: it never changes and no curve is drawn over it
     ax.legend(handles=[norm_line, memory_line, bound_line, linear_line], loc="lower center", ncol=2,
               bbox_to_anchor=(0.5, 1.01), fontsize=7.5, frameon=False, borderaxespad=0.2, columnspacing=1.5)
 
     cmap = mpl.colormaps["viridis"].with_extremes(bad="white", over="red", under="0.1")
+    # the colours are fixed too: 0 .. 1 stands for the log10 range; above it (exploded) is red, below (zero) dark.
     # nearest-neighbour pixels, coloured after resampling ("data"): the same picture, half the time
     image = ax_m.imshow(np.full((2, 2), np.nan), origin="lower", aspect="auto", cmap=cmap, interpolation="nearest",
-                        interpolation_stage="data", vmin=-2, vmax=2)
-    bar = fig.colorbar(image, ax=ax_m, extend="both", fraction=0.04, pad=0.02,
+                        interpolation_stage="data", vmin=0.0, vmax=1.0)
+    # the colour bar shows the same fixed scale, on a mappable of its own: changing the image's data never
+    # rebuilds it (a colour bar of the image would make new artists whenever the image changes)
+    scale = mpl.cm.ScalarMappable(norm=mpl.colors.Normalize(0.0, 1.0), cmap=cmap)
+    bar = fig.colorbar(scale, ax=ax_m, extend="both", fraction=0.04, pad=0.02,
                        label="log10 ‖∂L<t>/∂a<k>‖   (red: exploded)")
-    for axes in (ax, ax_m, bar.ax):          # few tick labels: a render of the whole figure is mostly text
-        axes.locator_params(nbins=5)
+    bar.set_ticks([])
+    bar.minorticks_off()
+    for axes in (ax, ax_m):                  # few tick labels: a render of the whole figure is mostly text
+        axes.locator_params(axis="x", nbins=5)
+    ax_m.locator_params(axis="y", nbins=5)
+    y_ticks = _TickPool(ax, "left", grid_ax=ax)
+    bar_ticks = _TickPool(bar.ax, "right")
+    frame = {"log_range": None, "ticks": None}
     map_note = ax_m.text(0.5, 0.5, "", transform=ax_m.transAxes, ha="center", va="center", fontsize=9,
                          clip_on=True)
     ax_m.set_xlabel("step k of the state a<k>", fontsize=9)
@@ -589,17 +704,24 @@ def gradient_flow_explorer(cell="RNN", activation="tanh", recurrent="gaussian", 
         controls["keep_bias"].disabled = is_rnn
         t, T_ = v["t"], v["T"]
         steps = (0.5, _step_range(T_) + 0.5)
-        norms = _log10(v["norms"])
-        norm_line.set_data(t, norms)
-        memory = _log10(v["c_norms"]) if v["c_norms"] is not None else None
+        low, high = _log_range(v)
+
+        def frame_y(values):                # log10 of the values, in the frame 0 .. 1 of [low, high]
+            return _normalised(_log10(values), low, high)
+
+        norm_line.set_data(t, frame_y(v["norms"]))
+        memory = frame_y(v["c_norms"]) if v["c_norms"] is not None else None
         memory_line.set_data(t, memory if memory is not None else np.full(T_, np.nan))
         memory_line.set_visible(memory is not None)
         for line, key in ((bound_line, "bound"), (linear_line, "linear")):
             line.set_visible(is_rnn)
-            line.set_data(t, _log10(v[key]) if is_rnn else np.full(T_, np.nan))
-        low, high = _log_range(v)
-        span = high - low
-        set_limits(ax, steps, (low - 0.04 * span, high + 0.16 * span))    # room on top for the message
+            line.set_data(t, frame_y(v[key]) if is_rnn else np.full(T_, np.nan))
+        ticks = _range_ticks(low, high)
+        positions = _normalised(ticks, low, high)
+        y_ticks.show(ticks, positions)
+        bar_ticks.show(ticks, positions)
+        frame["log_range"], frame["ticks"] = (low, high), ticks
+        set_limits(ax, steps)
         k = v["exploded_at"]
         if v["exploded_in"] == "backward":
             blast.set_bounds(0.5, 0.0, k, 1.0)
@@ -611,11 +733,9 @@ def gradient_flow_explorer(cell="RNN", activation="tanh", recurrent="gaussian", 
             image.set_visible(False)
             map_note.set_text("reach map off (tick 'reach map')")
         else:
-            data, vmin, vmax = map_image(v)
-            image.set_data(data)
+            data, vmin, vmax = map_image(v)     # (vmin, vmax) = (low, high): exploded > 1, zeros < 0
+            image.set_data(_normalised(data, vmin, vmax))
             image.set_extent((0.5, T_ + 0.5, 0.5, T_ + 0.5))
-            if image.get_clim() != (vmin, vmax):
-                image.set_clim(vmin, vmax)
             image.set_visible(True)
             map_note.set_text("")
         set_limits(ax_m, steps, steps)
@@ -633,8 +753,11 @@ def gradient_flow_explorer(cell="RNN", activation="tanh", recurrent="gaussian", 
                       f"ends on its own step.")
         return _message(v) + "." + extra
 
-    return Explorer("gradient norms through time: log ‖∂L<T>/∂a<t>‖ of an RNN, GRU or LSTM, with the theory "
-                    "and the reach map", controls, fig, gradient_flow_view, draw, describe=describe)
+    explorer = Explorer("gradient norms through time: log ‖∂L<T>/∂a<t>‖ of an RNN, GRU or LSTM, with the "
+                        "theory and the reach map", controls, fig, gradient_flow_view, draw, describe=describe)
+    explorer.frame = frame
+    explorer.ticks = {"y": y_ticks, "colorbar": bar_ticks}
+    return explorer
 
 
 # ----------------------------------------------------------------------------------------------

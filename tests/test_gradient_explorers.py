@@ -13,11 +13,13 @@ Expected values come from theory, not from the code's own output:
 - the latch's chain rule da<T>/da<0> = prod w (1 - a<t>^2) and its fixed point a* = tanh(w a*).
 Rows of the reach map are compared with gradient_flow.reach_map, itself checked by finite differences.
 """
+import io
 import itertools
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from matplotlib.ticker import MaxNLocator
 
 from helpers.cells import get_cell
 from helpers.gradcheck import numerical_gradient
@@ -298,8 +300,35 @@ def test_map_image_by_hand():
 
 
 def _flow_limits(ex):
+    """Every limit the figure's axes and colours really have (the range they stand for is ex.frame)."""
     ax, ax_m = ex.figure.axes[:2]
     return ax.get_xlim(), ax.get_ylim(), ax_m.get_xlim(), ax_m.get_ylim(), ax_m.images[0].get_clim()
+
+
+def _nice_ticks(low, high):
+    """matplotlib's default tick choice (5 bins) on [low, high], the ticks inside only."""
+    ticks = MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]).tick_values(low, high)
+    return [t for t in ticks if low - 1e-9 <= t <= high + 1e-9]
+
+
+def _labels_shown(ex):
+    """(y axis labels, colour bar labels): texts and heights of the tick labels the explorer shows."""
+    return [[(label.get_text(), label.get_position()[1]) for label in pool.labels if label.get_visible()]
+            for pool in (ex.ticks["y"], ex.ticks["colorbar"])]
+
+
+def _check_frame(ex):
+    """The fixed frame, and labels that say exactly which values of the range drawn are where:
+    value v of [low, high] sits at (v - low) / (high - low), on the y axis and on the colour bar alike."""
+    ax, ax_m = ex.figure.axes[:2]
+    low, high = ex.frame["log_range"]
+    assert ax.get_ylim() == (-0.04, 1.16)                # [low - 0.04 span, high + 0.16 span] in the frame
+    assert ax_m.images[0].get_clim() == (0.0, 1.0) and not ax.get_yticks().size
+    expected = [(f"{t:g}".replace("-", "\N{MINUS SIGN}"), pytest.approx((t - low) / (high - low)))
+                for t in _nice_ticks(low, high)]
+    y_labels, bar_labels = _labels_shown(ex)
+    assert y_labels == expected and bar_labels == expected and ex.frame["ticks"] == [t for t in _nice_ticks(low, high)]
+    return low, high
 
 
 def test_the_frame_of_the_flow_picture_moves_in_coarse_steps():
@@ -310,14 +339,24 @@ def test_the_frame_of_the_flow_picture_moves_in_coarse_steps():
         ex.set(T=T)
         assert ax.get_xlim() == (0.5, end + 0.5) and ax_m.get_xlim() == ax_m.get_ylim() == (0.5, end + 0.5)
         assert ax_m.images[0].get_extent() == [0.5, T + 0.5, 0.5, T + 0.5]
+        _check_frame(ex)
     # linear, Waa = 0.8 Q: the norms are exactly 0.8^(T - t), down to 0.8^99 = 10^-9.6 (every row of the map
     # is a shorter stretch of the same), so the range steps out to -10 below and to the least, 2, above
     r = ex.set(T=100, activation="linear", recurrent="orthogonal", sigma_max=0.8, n_a=32)
-    low, high = ax_m.images[0].get_clim()
+    low, high = _check_frame(ex)
     finite = np.log10(r["norms"])
     assert (low, high) == (-10.0, 2.0) and low <= finite.min() and finite.max() <= high
-    span = high - low
-    assert ax.get_ylim() == pytest.approx((low - 0.04 * span, high + 0.16 * span))
+    # by hand: steps of 2.5 fit 5 bins over 12 decades; 2.5 is above the range, so 0 is the top label
+    assert [text for text, _ in _labels_shown(ex)[0]] == ["−10", "−7.5", "−5", "−2.5", "0"]
+    # the curves and the colours are drawn in the frame of that one range
+    line = next(ln for ln in ax.lines if ln.get_label().startswith("‖∂L<T>/∂a<t>‖"))
+    assert np.allclose(low + (high - low) * line.get_ydata(), finite, rtol=1e-12, atol=1e-12)
+    shown = ax_m.images[0].get_array()
+    logs = np.log10(r["map"][-1])                       # the last row: image row T
+    assert np.allclose(low + (high - low) * shown[-1], logs, rtol=1e-12, atol=1e-12)
+    # more decades: the range steps out to the next coarse step, the frame stays
+    ex.set(sigma_max=0.5)                                # 0.5^99 = 10^-29.8
+    assert _check_frame(ex) == (-30.0, 2.0) and ex.last_render == "layers", ex._layers.reason
 
 
 def test_moving_a_control_within_the_frame_keeps_the_layers():
@@ -332,13 +371,16 @@ def test_moving_a_control_within_the_frame_keeps_the_layers():
                    dict(n_a=16), dict(T=80), dict(cell="LSTM"), dict(keep_bias=4.0), dict(seed=7)):
         frame = _flow_limits(ex)
         ex.set(**values)
+        _check_frame(ex)
         if _flow_limits(ex) == frame:
             kept += 1
             assert ex.last_render == "layers", (values, ex._layers.reason)
     assert kept >= 12                                    # most of these moves stay within the coarse frame
     kinds = {type(a).__name__ for a in ex._layers.dynamic}
     assert not kinds & {"Legend"}
-    assert all(not a.get_text() for a in ex._layers.dynamic if type(a).__name__ == "Text")   # only the empty notes
+    labels = {id(label) for pool in ex.ticks.values() for label in pool.labels}
+    texts = [a for a in ex._layers.dynamic if type(a).__name__ == "Text" and id(a) not in labels]
+    assert all(not a.get_text() for a in texts)                            # else only the empty notes
 
 
 def test_an_explosion_is_marked_on_the_layers_too():
@@ -357,6 +399,10 @@ def test_an_explosion_is_marked_on_the_layers_too():
     assert ex.last_render == "layers", ex._layers.reason
     ex.set(sigma_max=0.9)
     assert not blast.get_visible() and note.get_text() == ""
+    image = ex.figure.axes[1].images[0]
+    for s in (7.5, 8.0):                    # the map's exploded entries lie above the colour range too
+        ex.set(sigma_max=s)
+        assert np.nanmax(image.get_array()) > image.get_clim()[1] == 1.0 and ex.last_render == "layers"
 
 
 def test_explorer_recomputes_and_redraws_in_place():
@@ -367,9 +413,11 @@ def test_explorer_recomputes_and_redraws_in_place():
     assert r["exploded_at"] == 67 and "exploded at step 67" in ex.status.value
     assert line is next(ln for ln in ax.lines if ln.get_label().startswith("‖∂L<T>/∂a<t>‖"))
     finite = np.isfinite(r["norms"])
-    assert np.allclose(line.get_ydata()[finite], np.log10(r["norms"][finite]))
+    low, high = _check_frame(ex)
+    assert np.allclose(low + (high - low) * line.get_ydata()[finite], np.log10(r["norms"][finite]))
     image = ax_m.images[0]
     assert image.get_array().shape == (400, 400)
+    assert image.get_clim() == (0.0, 1.0)                           # the frame of the range [low, high]
     assert np.any(image.get_array() > image.get_clim()[1])          # exploded entries, drawn red
     blast = [p for p in ax.patches if p.get_visible()]
     assert len(blast) == 1 and blast[0].get_width() == 67
@@ -378,6 +426,42 @@ def test_explorer_recomputes_and_redraws_in_place():
     ex.set(cell="RNN", reach=False)
     assert not ex.controls["sigma_max"].disabled and ex.controls["keep_bias"].disabled
     assert not image.get_visible() and np.isfinite(ex.last_update_ms)
+
+
+MOVES = (dict(cell="GRU"), dict(cell="RNN"), dict(activation="relu"), dict(activation="tanh"),
+         dict(recurrent="orthogonal"), dict(recurrent="gaussian"), dict(sigma_max=8.0), dict(input_scale=3.0),
+         dict(T=400), dict(n_a=64), dict(seed=9), dict(reach=False), dict(reach=True))
+
+
+def _pixels_of_a_full_render(ex):
+    """What the whole figure looks like drawn at once (saving draws every artist, in order)."""
+    from PIL import Image
+    return np.asarray(Image.open(io.BytesIO(ex.snapshot_png())).convert("RGBA"))
+
+
+def test_moves_that_change_the_range_stay_on_the_fast_redraw_with_the_same_picture():
+    """The moves the browser tests make, which change the log10 range nearly every time: after the first
+    move (the changing artists become dynamic) only T across one of STEP_RANGES renders the whole figure,
+    and the layers show the same pixels as a full render."""
+    ex = gradient_flow_explorer()
+    canvas = ex.figure.canvas
+    ranges, kinds = set(), []
+    for values in MOVES + MOVES:
+        limits = _flow_limits(ex)
+        ex.set(**values)
+        ranges.add(ex.frame["log_range"])
+        _check_frame(ex)
+        kinds.append((values, _flow_limits(ex) == limits, ex.last_render, ex._layers.reason))
+        shown = np.asarray(canvas.buffer_rgba()).copy()
+        assert np.array_equal(shown, _pixels_of_a_full_render(ex)), values
+        canvas.draw()
+        assert np.array_equal(shown, np.asarray(canvas.buffer_rgba())), values
+    assert len(ranges) >= 5                          # the range did change, over and over
+    assert kinds[0][2] == "full"                     # the first move: its artists change for the first time
+    # only T = 100 -> 400 (across the x ranges 200 and 300) moves an axis, and it alone renders everything
+    assert [values for values, kept, _, _ in kinds if not kept] == [{"T": 400}]
+    for values, kept, render, reason in kinds[1:]:
+        assert render == ("layers" if kept else "full"), (values, reason)
 
 
 def test_view_refuses_bad_controls():
