@@ -550,7 +550,8 @@ class _TickPool:
                                         transform=mpl.transforms.blended_transform_factory(grid_ax.transAxes,
                                                                                            grid_ax.transData))
         # the axis label goes beyond the widest label there can be (|log10| of a float64 is at most 324)
-        renderer = fig.canvas.get_renderer()
+        canvas = fig.canvas
+        renderer = canvas.get_renderer() if hasattr(canvas, "get_renderer") else fig._get_renderer()
         self.labels[0].set_text(widest)
         self.labels[0].set_visible(True)
         width = self.labels[0].get_window_extent(renderer).width * 72.0 / fig.dpi
