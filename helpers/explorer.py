@@ -156,6 +156,15 @@ class Explorer:
                     return _diff_image(canvas)
             canvas.get_diff_image = diff_image
         self.refresh()
+        if self._layers is not None:
+            # draw the same result once more: the artists the draw function changes become dynamic
+            # now, so that the learner's first move is a fast redraw too (the picture is the same)
+            with lock:
+                with _no_redraw_requests(figure):
+                    self._draw(self.result)
+                    self.last_render = self._layers.render()
+                if self._output is None:
+                    self._keep_static_copy()
 
     # -- state -----------------------------------------------------------------------------------
     def values(self) -> dict:
