@@ -39,6 +39,11 @@ renders the whole figure: figure-level artists (``fig.text``, ``suptitle``: matp
 animated one out of saved pictures; for a title that changes, use ``ax.text(x, y, s,
 transform=fig.transFigure)`` instead) and the artists of axes with a ``draw`` of their own (a pixel
 cache, as in the BPTT stepper).
+
+The explorer draws its first result twice when it is made, so it knows its dynamic artists before
+the learner's first move. It renders one update at a time (a lock): the kernel may handle widget
+messages, a move or the browser asking for a redraw, on a thread of their own while a cell runs.
+While it renders, the figure asks the front end for no redraw (``_no_redraw_requests``).
 """
 from __future__ import annotations
 
