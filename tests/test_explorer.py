@@ -175,6 +175,17 @@ def _ipympl_line():
     return fig, canvas, ax, line, x
 
 
+def _ipympl_k_explorer(title):
+    """An explorer of one slider k on the ipympl canvas, a line to (1, k), sending nowhere: (ex, canvas)."""
+    fig, canvas = _ipympl_figure()
+    ax = fig.add_subplot()
+    (line,) = ax.plot([0, 1], [0, 1])
+    canvas.send = lambda content, buffers=None: None
+    ex = Explorer(title, {"k": widgets.FloatSlider(value=1.0, min=-2, max=2)}, fig,
+                  lambda k: {"k": k}, lambda r: line.set_ydata([0, r["k"]]))
+    return ex, canvas
+
+
 def test_ipympl_gets_each_new_picture_at_once_without_a_round_trip():
     fig, canvas, ax, line, x = _ipympl_line()
     sent = []
@@ -195,12 +206,7 @@ def test_without_a_browser_the_canvas_keeps_a_static_copy_of_the_picture():
     import base64
     import io
     from PIL import Image
-    fig, canvas = _ipympl_figure()
-    ax = fig.add_subplot()
-    (line,) = ax.plot([0, 1], [0, 1])
-    canvas.send = lambda content, buffers=None: None
-    ex = Explorer("static", {"k": widgets.FloatSlider(value=1.0, min=-2, max=2)}, fig,
-                  lambda k: {"k": k}, lambda r: line.set_ydata([0, r["k"]]))
+    ex, canvas = _ipympl_k_explorer("static")
     for k in (1.0, 0.5):
         ex.controls["k"].value = k
         prefix = "data:image/png;base64,"
@@ -327,12 +333,7 @@ def test_a_redraw_from_another_thread_waits_for_the_update_in_progress():
     thread while a cell updates the explorer: those wait until the update is done, never interleave."""
     import threading
     import time as clock
-    fig, canvas = _ipympl_figure()
-    ax = fig.add_subplot()
-    (line,) = ax.plot([0, 1], [0, 1])
-    canvas.send = lambda content, buffers=None: None
-    ex = Explorer("threads", {"k": widgets.FloatSlider(value=1.0, min=-2, max=2)}, fig,
-                  lambda k: {"k": k}, lambda r: line.set_ydata([0, r["k"]]))
+    ex, canvas = _ipympl_k_explorer("threads")
     canvas.syncing_data_url = False
     for request in (lambda: canvas.handle_draw({"type": "draw"}), ex.snapshot_png,
                     lambda: ex.set(k=0.25)):
