@@ -160,6 +160,12 @@ class Explorer:
                 with lock:
                     return _diff_image(canvas)
             canvas.get_diff_image = diff_image
+        if isinstance(canvas, widgets.DOMWidget) and hasattr(canvas, "send_binary"):
+            # ipympl, until the browser's view says it is ready, sends the raw pixels in place of the
+            # PNG (and keeps a copy of the picture, which _keep_static_copy does here): a picture sent in
+            # that moment (the cell after the explorer, during Run All) cannot be decoded, and the
+            # figure stays blank until the next move. Always send the PNG.
+            canvas.send_binary = lambda data: canvas.send({"data": '{"type": "binary"}'}, buffers=[data])
         self.refresh()
         if self._layers is not None:
             # draw the same result once more: the artists the draw function changes become dynamic

@@ -346,3 +346,22 @@ def test_a_redraw_from_another_thread_waits_for_the_update_in_progress():
         worker.join(5)
         assert done.is_set()                           # and goes on once the update is done
     assert ex.result == {"k": 0.25}
+
+
+def test_pictures_sent_before_the_browser_view_is_ready_are_pngs():
+    """ipympl sends raw pixels instead of the PNG until the browser's view says it is ready; a picture
+    sent then (the cell after the explorer runs while the view starts) must still be one the browser
+    can decode."""
+    import io
+    from PIL import Image
+    fig, canvas, ax, line, x = _ipympl_line()
+    pictures = []
+    canvas.send = lambda content, buffers=None: pictures.extend(bytes(b) for b in buffers or [])
+    ex = Explorer("early", {"k": widgets.FloatSlider(value=1.0, min=-2, max=2)}, fig,
+                  lambda k: {"y": k * x}, lambda r: line.set_ydata(r["y"]))
+    assert canvas.syncing_data_url                              # the view has not said it is ready
+    ex.set(k=0.5)
+    canvas.handle_draw({"type": "draw"})
+    assert pictures
+    for picture in pictures:
+        assert Image.open(io.BytesIO(picture)).size == (400, 200)
