@@ -550,11 +550,13 @@ _PIXELS_JS = r"""
     const draws = () => canvases.map(c => c.__draws || 0);
     const grab = () => canvases.map(c => new Uint32Array(
         c.getContext('2d').getImageData(0, 0, c.width, c.height).data.buffer));
-    let base = grab(), seen = draws();
+    let base = grab(), seen = draws(), calls = 0;
     return {
       changed() {
         const counts = draws();
-        if (counts.every((n, k) => n === seen[k])) return false;   // nothing drew: the same picture
+        // nothing drew: the same picture (but look anyway every 8th frame, in case a canvas is painted
+        // by a way these counts do not see)
+        if (counts.every((n, k) => n === seen[k]) && ++calls % 8 !== 0) return false;
         seen = counts;
         const now = grab();
         for (let k = 0; k < now.length; k++) {
@@ -843,8 +845,17 @@ def _choices(page, control: dict):
         current = el.evaluate(
             "(e, item) => [...e.querySelectorAll(item)].findIndex(b => b.classList.contains('mod-active') || b.checked)",
             item)
-        return max(current, 0), [(f"click option {k + 1} of {n}", lambda k=k: el.locator(item).nth(k).click())
-                                 for k in range(n)]
+        def select(k):
+            # a click that lands while the buttons are being drawn anew (the widget redraws them when
+            # the kernel's echo of an earlier change arrives) selects nothing: click again, once, if
+            # the option did not become the selected one
+            button = el.locator(item).nth(k)
+            button.click()
+            chosen = "(e, [item, k]) => { const b = e.querySelectorAll(item)[k]; " \
+                     "return !!b && (b.classList.contains('mod-active') || b.checked); }"
+            if not _wait(lambda: el.evaluate(chosen, [item, k]), 1.0, 0.05):
+                button.click()
+        return max(current, 0), [(f"click option {k + 1} of {n}", lambda k=k: select(k)) for k in range(n)]
     if kind in ("checkbox", "toggle-button"):
         target = el.locator("input[type=checkbox]").first if kind == "checkbox" else el
         return 0, [("click", target.click), ("click", target.click)]  # a click moves to the other value
