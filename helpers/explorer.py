@@ -171,11 +171,7 @@ class Explorer:
             # draw the same result once more: the artists the draw function changes become dynamic
             # now, so that the learner's first move is a fast redraw too (the picture is the same)
             with lock:
-                with _no_redraw_requests(figure):
-                    self._draw(self.result)
-                    self.last_render = self._layers.render()
-                if self._output is None:
-                    self._keep_static_copy()
+                self._show()
 
     # -- state -----------------------------------------------------------------------------------
     def values(self) -> dict:
@@ -191,25 +187,27 @@ class Explorer:
         start = time.perf_counter()
         with single_blas_thread():  # small products: one thread is faster (see _blas.py)
             self.result = self._compute(**self.values())
-        figure = self.figure
-        if self._layers is not None:
-            with _no_redraw_requests(figure):   # the layers render and send the picture themselves
-                self._draw(self.result)
-                self.last_render = self._layers.render()
-        else:
-            self._draw(self.result)
+        self._show()
         if self._describe is not None:
             self.status.value = self._describe(self.result)
-        if self._layers is not None:
-            if self._output is None:
-                self._keep_static_copy()
-        else:
+        self.last_update_ms = 1000.0 * (time.perf_counter() - start)
+        return self.result
+
+    def _show(self):
+        """Draw ``self.result`` and render it (call with the lock held)."""
+        figure = self.figure
+        if self._layers is None:
+            self._draw(self.result)
             from IPython.display import clear_output, display
             with self._output:
                 clear_output(wait=True)
                 display(figure)
-        self.last_update_ms = 1000.0 * (time.perf_counter() - start)
-        return self.result
+            return
+        with _no_redraw_requests(figure):       # the layers render and send the picture themselves
+            self._draw(self.result)
+            self.last_render = self._layers.render()
+        if self._output is None:
+            self._keep_static_copy()
 
     def _keep_static_copy(self, png: bytes | None = None):
         """With no browser attached (a notebook run by nbconvert or nbval), store the picture in the
