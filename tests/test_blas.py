@@ -21,3 +21,23 @@ def test_one_thread_inside_and_restored_after():
 def test_decorator_runs_the_function_with_one_thread_and_returns_its_value():
     seen = one_blas_thread(lambda: (_blas_threads(), 42))()
     assert all(n == 1 for n in seen[0]) and seen[1] == 42
+
+
+def test_nested_blocks_keep_one_thread_until_the_outermost_ends():
+    np.ones((2, 2)) @ np.ones((2, 2))
+    before = _blas_threads()
+    with single_blas_thread():
+        with single_blas_thread():
+            pass
+        assert all(n == 1 for n in _blas_threads())      # the inner block did not restore early
+    assert _blas_threads() == before
+
+
+def test_the_setting_is_restored_when_the_block_raises():
+    before = _blas_threads()
+    try:
+        with single_blas_thread():
+            raise KeyError("inside")
+    except KeyError:
+        pass
+    assert _blas_threads() == before
