@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import base64
 import io
+import struct
 import threading
 import time
 from contextlib import contextmanager
@@ -57,6 +58,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
 from ._blas import single_blas_thread
+from ._text_masks import remember_text_masks
 
 __all__ = ["Explorer", "new_figure", "figure_bundle", "show_figure"]
 
@@ -348,6 +350,7 @@ class _Layers:
         """Redraw after the artists changed: "layers" if the background could be kept, else "full"
         (``reason`` then says why: what changed that the background depends on)."""
         canvas = self.figure.canvas
+        _remember_text(canvas)
         changed, reason = set(), None
         # figure-level artists (fig.text, suptitle) stay in the background: matplotlib leaves animated
         # figure-level artists out of saved pictures too
@@ -423,6 +426,7 @@ class _Layers:
 
     def _keep_background(self):
         canvas = self.figure.canvas
+        _remember_text(canvas)
         self._background = canvas.copy_from_bbox(self.figure.bbox)
         self._renderer = canvas.get_renderer()
         # The picture now shows every artist as it is. Invisible and empty artists are not drawn, and
@@ -443,12 +447,12 @@ def _diff_image(canvas, compress_level=1):
 
     The picture is the whole canvas ("full" mode), or in "diff" mode the same size with only the
     pixels that changed since the last one and the rest transparent, which the browser paints over
-    what it shows. matplotlib compresses at zlib level 6: for a figure of 800 x 800 pixels that takes
-    10 to 20 ms of every update, level 1 about half, for a file that is a little larger (a few kB).
-    Returns None when the picture has not changed since the last call.
+    what it shows. matplotlib has Pillow write the PNG at zlib level 6, which tries several row
+    filters: for a figure of 800 x 800 pixels that takes 10 to 25 ms of every update. The PNG here is
+    written directly (``_png_rgba``: no row filter, zlib level 1), 3 to 4 times faster, for a file
+    about as large. Returns None when the picture has not changed since the last call.
     """
     import numpy as np
-    from PIL import Image
 
     if not canvas._png_is_old:
         return None
@@ -463,10 +467,37 @@ def _diff_image(canvas, compress_level=1):
     canvas._last_buff = buff.copy()
     canvas._force_full = False
     canvas._png_is_old = False
-    with io.BytesIO() as png:
-        Image.fromarray(output.view(np.uint8).reshape((*output.shape, 4))).save(
-            png, format="png", compress_level=compress_level)
-        return png.getvalue()
+    return _png_rgba(output, compress_level)
+
+
+def _png_rgba(pixels, compress_level=1) -> bytes:
+    """A PNG of an RGBA picture: 8 bits per channel, no row filter, the rows deflated at ``compress_level``.
+
+    pixels : ndarray (height, width) of uint32, one RGBA pixel per word (bytes in the order R, G, B, A)
+    """
+    import zlib
+
+    import numpy as np
+
+    height, width = pixels.shape
+    rows = np.empty((height, 4 * width + 1), dtype=np.uint8)
+    rows[:, 0] = 0                                      # each row starts with its filter type: 0, none
+    rows[:, 1:] = np.ascontiguousarray(pixels).view(np.uint8).reshape(height, 4 * width)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)   # 8 bits, colour type 6: RGBA
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(rows, compress_level)) + chunk(b"IEND", b""))
+
+
+def _remember_text(canvas):
+    """Let the canvas's Agg renderer draw texts it drew before from their kept glyph masks (the same
+    pixels, several times faster; see _text_masks.py)."""
+    get_renderer = getattr(canvas, "get_renderer", None)
+    renderer = get_renderer() if get_renderer is not None else None
+    if renderer is not None and hasattr(renderer, "_renderer"):
+        remember_text_masks(renderer)
 
 
 @contextmanager

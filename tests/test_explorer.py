@@ -365,3 +365,18 @@ def test_pictures_sent_before_the_browser_view_is_ready_are_pngs():
     assert pictures
     for picture in pictures:
         assert Image.open(io.BytesIO(picture)).size == (400, 200)
+
+
+def test_png_writer_round_trips_any_rgba_picture():
+    """The explorer writes its PNGs itself; Pillow's decoder (an independent reader) must give back
+    every byte, for odd sizes and for every channel value, transparent pixels included."""
+    import io
+    from PIL import Image
+
+    from helpers.explorer import _png_rgba
+
+    rng = np.random.default_rng(3)
+    for shape in [(1, 1), (3, 5), (17, 2), (64, 33)]:
+        rgba = rng.integers(0, 256, size=(*shape, 4), dtype=np.uint8)
+        back = np.asarray(Image.open(io.BytesIO(_png_rgba(rgba.view(np.uint32).squeeze(2)))).convert("RGBA"))
+        assert back.shape == (*shape, 4) and np.array_equal(back, rgba), shape
