@@ -29,7 +29,9 @@ renders in two layers (matplotlib's "blitting"):
   figure is rendered once, and its pixels without the dynamic artists are kept as the *background*.
 - Later updates that change only dynamic artists, and leave every axes' limits, scales, tick rules and
   labels as they were, paste the background back and draw just the dynamic artists on it. With the ipympl
-  backend the new picture (only the pixels that differ) goes to the browser at once: no round trip.
+  backend the new picture goes to the browser at once (no round trip), whole: the browser skips a
+  picture that arrives while it still decodes the one before, so none may depend on the one before
+  (``_diff_image``).
 - Anything else (new limits, a new artist, a resized figure) renders the whole figure again, and the
   background is taken anew.
 
@@ -442,32 +444,33 @@ class _Layers:
 
 
 def _diff_image(canvas, compress_level=1):
-    """The PNG a web canvas (ipympl) sends the browser after a render, as matplotlib's
-    ``FigureCanvasWebAggCore.get_diff_image`` makes it, with faster compression.
+    """The PNG a web canvas (ipympl) sends the browser after a render: always the whole picture.
 
-    The picture is the whole canvas ("full" mode), or in "diff" mode the same size with only the
-    pixels that changed since the last one and the rest transparent, which the browser paints over
-    what it shows. matplotlib has Pillow write the PNG at zlib level 6, which tries several row
-    filters: for a figure of 800 x 800 pixels that takes 10 to 25 ms of every update. The PNG here is
-    written directly (``_png_rgba``: no row filter, zlib level 1), 3 to 4 times faster, for a file
-    about as large. Returns None when the picture has not changed since the last call.
+    matplotlib's ``FigureCanvasWebAggCore.get_diff_image`` sends, after the first picture, only the
+    pixels that changed since the last one ("diff" mode, the rest transparent), for the browser to
+    paint over what it shows. But the browser paints a picture only once it has decoded it, and a
+    picture that arrives while the one before is still being decoded replaces it (ipympl sets its
+    image's source anew): the one before is never painted. A diff painted over a picture that missed
+    one shows neither the old nor the new state, and stays wrong where later diffs do not reach; quick
+    moves (a drag sends a value at every step) make exactly such bursts. A whole picture does not
+    depend on the ones before it, so a picture the browser skips costs nothing but that frame. It costs
+    little more either: a figure's picture of the same size, mostly plain background, compresses
+    nearly as fast as the diff (and the diff had to be computed).
+
+    matplotlib has Pillow write the PNG at zlib level 6, which tries several row filters: for a
+    figure of 800 x 800 pixels that takes 10 to 25 ms of every update. The PNG here is written
+    directly (``_png_rgba``: no row filter, zlib level 1), 3 to 4 times faster, for a file about as
+    large. Returns None when the picture has not changed since the last call.
     """
     import numpy as np
 
     if not canvas._png_is_old:
         return None
+    canvas.set_image_mode("full")          # (sends the mode to the browser only when it changes)
     pixels = np.asarray(canvas.get_renderer().buffer_rgba())
-    buff = pixels.view(np.uint32).squeeze(2)          # one 32-bit word per pixel, compared at once
-    if canvas._force_full or buff.shape != canvas._last_buff.shape or (pixels[:, :, 3] != 255).any():
-        canvas.set_image_mode("full")                  # (transparent pixels cannot be painted over)
-        output = buff
-    else:
-        canvas.set_image_mode("diff")
-        output = np.where(buff != canvas._last_buff, buff, 0)
-    canvas._last_buff = buff.copy()
     canvas._force_full = False
     canvas._png_is_old = False
-    return _png_rgba(output, compress_level)
+    return _png_rgba(pixels.view(np.uint32).squeeze(2), compress_level)
 
 
 def _png_rgba(pixels, compress_level=1) -> bytes:

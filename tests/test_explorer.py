@@ -287,45 +287,81 @@ def test_a_browser_answering_every_draw_request_is_not_drawn_into_a_loop():
         matplotlib.interactive(was)
 
 
-def test_the_pictures_sent_to_the_browser_decode_to_what_matplotlib_would_send():
-    """The explorer compresses the PNGs for ipympl faster than matplotlib does; decoded, every one
-    (the full first picture, then the diffs of the moves) must hold the same pixels, in the same mode."""
+def _pictures_sent(ours, values=(0.5, -1.5, 2.0, 0.0, 1.25)):
+    """Build the line explorer on an ipympl canvas with a browser attached, ask for its first picture
+    as the browser does, move k through ``values``; every message sent to the browser, in order:
+    ("message", json) or (image mode, decoded RGBA pixels), and the canvas's last rendered pixels.
+    ``ours`` False: matplotlib's own get_diff_image instead of the explorer's."""
     import io
     from PIL import Image
 
-    def build(ours):
-        fig, canvas, ax, line, x = _ipympl_line()
-        sent = []
+    fig, canvas, ax, line, x = _ipympl_line()
+    sent = []
 
-        def receive(content, buffers=None):
-            if canvas.syncing_data_url:                 # no browser yet: ipympl sends raw pixels
-                return
-            if buffers:                                 # a picture, and the mode it is painted in
-                sent.append((canvas._current_image_mode, np.asarray(Image.open(io.BytesIO(bytes(buffers[0]))))))
-            else:
-                sent.append(("message", json.loads(content["data"])))
-        canvas.send = receive
-        ex = Explorer("png", {"k": widgets.FloatSlider(value=1.0, min=-2, max=2)}, fig,
-                      lambda k: {"y": k * x}, lambda r: line.set_ydata(r["y"]))
-        if not ours:
-            del canvas.get_diff_image                  # matplotlib's own method again
-        canvas.syncing_data_url = False                 # a browser has connected: from now on PNGs
-        sent.clear()
-        canvas.handle_refresh({"type": "refresh"})
-        canvas.handle_draw({"type": "draw"})
-        for k in (0.5, -1.5, 2.0):
-            ex.controls["k"].value = k
-        return sent
-
-    ours, theirs = build(True), build(False)
-    assert [kind for kind, _ in ours] == [kind for kind, _ in theirs]
-    modes = [kind for kind, _ in ours if kind != "message"]
-    assert modes[0] == "full" and modes.count("diff") >= 3, modes
-    for (kind, a), (_, b) in zip(ours, theirs):
-        if kind == "message":
-            assert a == b
+    def receive(content, buffers=None):
+        if canvas.syncing_data_url:                 # no browser yet: ipympl sends raw pixels
+            return
+        if buffers:                                 # a picture, and the mode it is painted in
+            sent.append((canvas._current_image_mode, np.asarray(Image.open(io.BytesIO(bytes(buffers[0]))))))
         else:
-            assert a.shape == b.shape == (200, 400, 4) and np.array_equal(a, b)
+            sent.append(("message", json.loads(content["data"])))
+    canvas.send = receive
+    ex = Explorer("png", {"k": widgets.FloatSlider(value=1.0, min=-2, max=2)}, fig,
+                  lambda k: {"y": k * x}, lambda r: line.set_ydata(r["y"]))
+    if not ours:
+        del canvas.get_diff_image                  # matplotlib's own method again
+    canvas.syncing_data_url = False                 # a browser has connected: from now on PNGs
+    sent.clear()
+    canvas.handle_refresh({"type": "refresh"})
+    canvas.handle_draw({"type": "draw"})
+    for k in values:
+        ex.controls["k"].value = k
+    return sent, np.asarray(canvas.get_renderer().buffer_rgba()).copy()
+
+
+def _paint(shown, mode, picture):
+    """What ipympl's view shows after painting ``picture`` in ``mode`` over ``shown`` (None: nothing):
+    "full" replaces the picture, "diff" draws it over (its transparent pixels leave what was there)."""
+    if mode == "full" or shown is None:
+        return picture.copy()
+    return np.where(picture[:, :, 3:] == 0, shown, picture)
+
+
+def test_the_pictures_sent_to_the_browser_show_what_matplotlib_would_show():
+    """The explorer writes the PNGs for ipympl itself, faster than matplotlib; painted as the browser
+    paints them, every one must show the same pixels as matplotlib's own would, and each is a whole
+    picture (mode "full"): the latest, decoded, is exactly the canvas's render."""
+    (ours, last), (theirs, _) = _pictures_sent(True), _pictures_sent(False)
+    assert [kind == "message" for kind, _ in ours] == [kind == "message" for kind, _ in theirs]
+    assert {kind for kind, _ in ours} - {"message"} == {"full"}
+    assert "diff" in {kind for kind, _ in theirs}   # (matplotlib sends diffs: the comparison below is not trivial)
+    shown_ours = shown_theirs = None
+    pictures = 0
+    for (kind, a), (their_kind, b) in zip(ours, theirs):
+        if kind == "message":
+            if a.get("type") != "image_mode":       # the mode messages differ: ours is "full" throughout
+                assert a == b
+            continue
+        shown_ours, shown_theirs = _paint(shown_ours, kind, a), _paint(shown_theirs, their_kind, b)
+        assert a.shape == (200, 400, 4) and np.array_equal(shown_ours, shown_theirs)
+        pictures += 1
+    assert pictures >= 6 and np.array_equal(shown_ours, last)
+
+
+@pytest.mark.parametrize("skipped", [{1}, {2, 3}, {1, 3, 4}])
+def test_a_picture_the_browser_skips_leaves_no_trace(skipped):
+    """ipympl paints a picture once it is decoded, and one that arrives during the decoding of the one
+    before replaces it: the one before is never painted (a drag sends a burst of them). Whatever
+    pictures the browser skips, the last one it paints must show the figure as the kernel rendered it.
+    (With matplotlib's diffs it would not: the check that it fails is the reason for whole pictures.)"""
+    for ours in (True, False):
+        sent, last = _pictures_sent(ours)
+        pictures = [(kind, a) for kind, a in sent if kind != "message"]
+        shown = None
+        for i, (kind, picture) in enumerate(pictures):
+            if i not in skipped:
+                shown = _paint(shown, kind, picture)
+        assert np.array_equal(shown, last) == ours, (ours, skipped)
 
 
 def test_a_redraw_from_another_thread_waits_for_the_update_in_progress():
