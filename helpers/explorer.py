@@ -31,7 +31,7 @@ renders in two layers (matplotlib's "blitting"):
   labels as they were, paste the background back and draw just the dynamic artists on it. With the ipympl
   backend the new picture goes to the browser at once (no round trip), whole: the browser skips a
   picture that arrives while it still decodes the one before, so none may depend on the one before
-  (``_diff_image``).
+  (``_whole_image``).
 - Anything else (new limits, a new artist, a resized figure) renders the whole figure again, and the
   background is taken anew.
 
@@ -160,10 +160,10 @@ class Explorer:
                 return plain_draw(*args, **kwargs)
         canvas.draw = draw
         if hasattr(canvas, "get_diff_image") and hasattr(canvas, "_last_buff"):   # a web canvas (ipympl)
-            def diff_image():
+            def whole_image():
                 with lock:
-                    return _diff_image(canvas)
-            canvas.get_diff_image = diff_image
+                    return _whole_image(canvas)
+            canvas.get_diff_image = whole_image
         if isinstance(canvas, widgets.DOMWidget) and hasattr(canvas, "send_binary"):
             # ipympl, until the browser's view says it is ready, sends the raw pixels in place of the
             # PNG (and keeps a copy of the picture, which _keep_static_copy does here): a picture sent in
@@ -443,7 +443,7 @@ class _Layers:
         self._layout = self._layout_key()
 
 
-def _diff_image(canvas, compress_level=1):
+def _whole_image(canvas, compress_level=1):
     """The PNG a web canvas (ipympl) sends the browser after a render: always the whole picture.
 
     matplotlib's ``FigureCanvasWebAggCore.get_diff_image`` sends, after the first picture, only the
