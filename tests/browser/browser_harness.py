@@ -544,27 +544,43 @@ _PIXELS_JS = r"""
       proto[name] = function (...args) { this.canvas.__draws = (this.canvas.__draws || 0) + 1; return native.apply(this, args); };
     }
   }
+  // one tracker per explorer, kept: arming a probe or waiting for the picture to settle then reads no
+  // pixels unless something drew since the last look
+  const trackers = window.__explorerTrackers = window.__explorerTrackers || {};
   window.__explorerPixels = (index) => {
     const box = document.querySelector(`[data-explorer-index="${index}"]`);
+    const kept = trackers[index];
+    if (kept && kept.box === box && kept.canvases.every(c => c.isConnected)) {
+      kept.changed();   // the picture of now is the one to compare with
+      return kept;
+    }
+    return (trackers[index] = track(box));
+  };
+  const track = (box) => {
     const canvases = [...box.querySelectorAll('.jupyter-matplotlib canvas')].filter(c => c.width && c.height);
-    const draws = () => canvases.map(c => c.__draws || 0);
-    const grab = () => canvases.map(c => new Uint32Array(
-        c.getContext('2d').getImageData(0, 0, c.width, c.height).data.buffer));
-    let base = grab(), seen = draws(), calls = 0;
+    // what a canvas looks like from outside: its drawing calls so far and its size (a new size clears it)
+    const stamp = (c) => `${c.__draws || 0}:${c.width}x${c.height}`;
+    const grab = (c) => new Uint32Array(c.getContext('2d').getImageData(0, 0, c.width, c.height).data.buffer);
+    const base = canvases.map(grab), seen = canvases.map(stamp);
+    let calls = 0;
     return {
+      box, canvases,
       changed() {
-        const counts = draws();
-        // nothing drew: the same picture (but look anyway every 8th frame, in case a canvas is painted
-        // by a way these counts do not see)
-        if (counts.every((n, k) => n === seen[k]) && ++calls % 8 !== 0) return false;
-        seen = counts;
-        const now = grab();
-        for (let k = 0; k < now.length; k++) {
-          const a = now[k], b = base[k];
-          if (a.length !== b.length) { base = now; return true; }
-          for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) { base = now; return true; }
-        }
-        return false;
+        // Read the pixels of a canvas only when something drew on it, or resized it, since the last
+        // look; and, once a second (60 frames), of every canvas, in case one is painted by a way these
+        // stamps do not see. Reading them costs a few ms per large canvas.
+        const all = ++calls % 60 === 0;
+        let differs = false;
+        canvases.forEach((c, k) => {
+          const now = stamp(c);
+          if (!all && now === seen[k]) return;
+          seen[k] = now;
+          const a = grab(c), b = base[k];
+          let same = a.length === b.length;
+          for (let i = 0; same && i < a.length; i++) same = a[i] === b[i];
+          if (!same) { base[k] = a; differs = true; }
+        });
+        return differs;
       },
     };
   };
@@ -598,9 +614,12 @@ _ARM_JS = r"""
     if (probe.t0 === null && probe.last !== null) { probe.t0 = probe.last.t; probe.event = probe.last.type; }
   };
   for (const t of types) window.addEventListener(t, mark, {capture: true});
+  // resolves with the outcome (null if cancelled): the harness awaits it instead of polling the page
+  probe.finished = new Promise((resolve) => { probe.resolve = resolve; });
   const done = () => {
     for (const t of types) window.removeEventListener(t, mark, {capture: true});
     probe.onSend = null;
+    probe.resolve(probe.outcome);
   };
   probe.cancel = () => { probe.stop = true; done(); };
   // what happened since arming, for the message of a move that timed out
@@ -613,6 +632,9 @@ _ARM_JS = r"""
   };
   const frame = () => {
     if (probe.stop) return;
+    // the time of this frame's callback, before the pixels are read: reading and comparing them is the
+    // probe's own work, not the learner's wait. (Not the frame's own timestamp, which can precede the
+    // drawing it shows.)
     const now = performance.now();
     if (probe.first !== null && pixels.changed()) {
       if (probe.t0 === null) { probe.t0 = probe.first.t; probe.event = probe.first.type; }
@@ -629,6 +651,12 @@ _ARM_JS = r"""
   requestAnimationFrame(frame);
   window.__explorerProbe = probe;
 }
+"""
+
+# The probe's outcome, or null if it has none within `timeoutMs`.
+_AWAIT_PROBE_JS = r"""
+(timeoutMs) => Promise.race([window.__explorerProbe.finished,
+                             new Promise((resolve) => setTimeout(() => resolve(null), timeoutMs))])
 """
 
 # Resolves once the kernel is idle, no message has passed to or from it for `quietMs`, and the
@@ -957,8 +985,8 @@ class _Mover:
         page.evaluate(_ARM_JS, [self.index, self.unchanged_ms, self.silent_ms])
         try:
             gesture()
-            page.wait_for_function("() => window.__explorerProbe.outcome !== null",
-                                   timeout=self.change_timeout * 1000, polling="raf")
+            if page.evaluate(_AWAIT_PROBE_JS, self.change_timeout * 1000) is None:
+                raise PlaywrightTimeout("no outcome")
             outcome, latency = page.evaluate(
                 "() => [window.__explorerProbe.outcome, window.__explorerProbe.t1 - window.__explorerProbe.t0]")
             move = Move(name, action, latency if outcome == "changed" else None, outcome)
