@@ -69,6 +69,7 @@ INSTALL_HINT = ("the browser tests need Chromium and the Playwright Python packa
 REQUIRE_ENV = "REQUIRE_BROWSER_TESTS"
 
 UIS = {"lab": "JupyterLab", "notebook": "Notebook 7"}
+WINDOWING_MODE = "contentVisibility"   # how the notebook renders its cells: JupyterLab's default
 
 
 # -- what is needed, and what to do without it -----------------------------------------------------
@@ -390,13 +391,16 @@ class JupyterServer:
                        "check_for_updates_class": "jupyterlab.NeverCheckForUpdate"},
         }
         (tmp / "config" / "jupyter_server_config.json").write_text(json.dumps(config))
-        # No news pop-up, and every cell attached to the page (no virtual scrolling).
+        # No news pop-up. The notebook renders its cells as a learner's JupyterLab does by default
+        # ("contentVisibility": every cell is in the page, and the browser skips drawing those out of
+        # view), stated here so that the harness does not depend on the default of the day; "full"
+        # would leave out of the page the cells out of view, and "none" draws every cell all the time.
         (tmp / "config" / "labconfig").mkdir()
         (tmp / "config" / "labconfig" / "page_config.json").write_text(json.dumps(
             {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
         tracker = tmp / "settings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
         tracker.parent.mkdir(parents=True)
-        tracker.write_text(json.dumps({"windowingMode": "none"}))
+        tracker.write_text(json.dumps({"windowingMode": WINDOWING_MODE}))
 
         self.port = _free_port()
         self.base_url = f"http://127.0.0.1:{self.port}/"
