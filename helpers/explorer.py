@@ -60,7 +60,10 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
 from ._blas import single_blas_thread
+from ._freetype_lock import install as _lock_freetype
 from ._text_masks import remember_text_masks
+
+_lock_freetype()   # text drawn from two threads at once must not meet in FreeType (see _freetype_lock.py)
 
 __all__ = ["Explorer", "new_figure", "figure_bundle", "show_figure"]
 
