@@ -700,9 +700,6 @@ def gradient_flow_explorer(cell="RNN", activation="tanh", recurrent="gaussian", 
 
     def draw(v):
         is_rnn = v["cell"] == "RNN"
-        for name in ("activation", "recurrent", "sigma_max", "input_scale"):
-            controls[name].disabled = not is_rnn
-        controls["keep_bias"].disabled = is_rnn
         t, T_ = v["t"], v["T"]
         steps = (0.5, _step_range(T_) + 0.5)
         low, high = _log_range(v)
@@ -758,6 +755,17 @@ def gradient_flow_explorer(cell="RNN", activation="tanh", recurrent="gaussian", 
                         "theory and the reach map", controls, fig, gradient_flow_view, draw, describe=describe)
     explorer.frame = frame
     explorer.ticks = {"y": y_ticks, "colorbar": bar_ticks}
+
+    def enable(change=None):
+        """The RNN's own controls apply to the RNN, the keep bias to the gated cells."""
+        is_rnn = controls["cell"].value == "RNN"
+        for name in ("activation", "recurrent", "sigma_max", "input_scale"):
+            controls[name].disabled = not is_rnn
+        controls["keep_bias"].disabled = is_rnn
+    enable()
+    # observed after the explorer's own observer: a change of cell sends the picture first, then the
+    # five controls' new states (the browser redraws them, which would otherwise delay the picture)
+    controls["cell"].observe(enable, names="value")
     return explorer
 
 

@@ -643,3 +643,15 @@ def test_latch_bad_input_and_plot():
         plot_latch({})
     fig = plot_latch(latch_curves(T=5))
     assert len(fig.axes) == 3 and len(fig.axes[0].lines) == 4
+
+
+def test_gradient_flow_a_change_of_cell_shows_the_picture_before_it_disables_controls():
+    """The browser redraws every control whose state changes; the picture must not wait for that."""
+    ex = gradient_flow_explorer(T=20, n_a=4)
+    events = []
+    render = ex._layers.render
+    ex._layers.render = lambda: (events.append("picture"), render())[1]
+    ex.controls["sigma_max"].observe(lambda change: events.append(f"disabled={change['new']}"), names="disabled")
+    ex.controls["cell"].value = "GRU"               # as the browser sets it
+    ex.controls["cell"].value = "RNN"
+    assert events == ["picture", "disabled=True", "picture", "disabled=False"]
