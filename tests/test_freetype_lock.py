@@ -53,6 +53,8 @@ def test_text_drawn_from_several_threads_at_once_is_drawn_as_if_alone(monkeypatc
             assert np.array_equal(shown, np.asarray(ex.figure.canvas.buffer_rgba())), state
         finally:
             ex.drawing.cache_enabled = True
+    for ex in explorers:
+        plt.close(ex.figure)
 
 
 def test_install_is_idempotent_and_uninstall_restores_the_methods():
