@@ -42,11 +42,8 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.transforms import Bbox
 
 from ._checks import check_choice, check_positive_int
-from ._freetype_lock import install as _lock_freetype
 from ._text_masks import remember_text_masks
 from .explorer import Explorer, new_figure
-
-_lock_freetype()   # text drawn from two threads at once must not meet in FreeType (see _freetype_lock.py)
 
 __all__ = [
     "KINDS",
@@ -641,7 +638,9 @@ class CachedDrawing(Artist):
         self.stale = False
 
     def _start_drawing_ahead(self):
-        """Start the thread that draws the states of ``later`` not kept yet (call with the lock held)."""
+        """Start the thread that draws the states of ``later`` not kept yet (call with the lock held).
+        Its text drawing takes the process-wide FreeType lock, installed by helpers.explorer (imported
+        above), like every other thread's."""
         if (self._ahead is not None and self._ahead.is_alive()) or all(s in self._pixels for s in self.later):
             return
         self._ahead = threading.Thread(target=self._draw_ahead, name="CachedDrawing.later", daemon=True)
@@ -652,7 +651,7 @@ class CachedDrawing(Artist):
         while not _STOP_DRAWING_AHEAD.is_set():
             with self._lock:
                 todo = [s for s in self.later if s not in self._pixels]
-                if not todo or self._offscreen is None:
+                if not todo:
                     return
                 wait = self.idle - (time.monotonic() - self._used)
                 if wait <= 0:
@@ -704,7 +703,6 @@ class CachedDrawing(Artist):
         pixels[y0 - top:y1 - top, x0 - left:x1 - left] = (
             np.frombuffer(zlib.decompress(data), np.uint8).reshape(y1 - y0, x1 - x0, 4))
         renderer.restore_region(self._scratch, bbox=(x0, y0, x1 - 1, y1 - 1), xy=(left, top))
-
 
 
 # The threads that draw states ahead stop when the interpreter exits, before it tears down: a thread
@@ -909,12 +907,12 @@ def rnn_types_explorer(kind: str = "many-to-one", step: int = 1) -> Explorer:
         caption.set_text(view["text"])
         counter.set_text(f"inputs read: {view['inputs_so_far']}\noutputs written: {view['outputs_so_far']}")
 
-    # everything on the axes depends only on (kind, step): each of its 20 pictures is drawn the first time
-    # it is shown, then pasted (drawing them all ahead would cost a second at the first render)
+    # everything on the axes depends only on (kind, step): each of its 20 pictures is drawn once, then
+    # pasted. The first at the first render, the others in the background while the learner reads
+    # (all at the first render would delay the first picture by half a second; each on its first
+    # visit would cost that move a full drawing of the diagram, ~25 ms)
     members = [a for d in diagrams.values() for a in d.artists()] + [title, caption, counter]
     first = compute(kind, step)
-    # every other picture is drawn in the background once the first is shown, while the learner reads:
-    # the first visit of a state would otherwise cost a full drawing of the diagram (~25 ms)
     every = [(k, t) for k in KINDS for t in range(1, layouts[k]["n_steps"] + 1)]
     drawing = CachedDrawing(ax, members, show, (first["kind"], first["step"]), later=every)
 
