@@ -25,6 +25,12 @@ rebuilt, so an explorer redraws fast.
 Node names: ``x<t>`` inputs, ``a<t>`` cells (the box that computes a<t>), ``y<t>`` outputs,
 ``a0`` the initial state; the computation graph adds ``L<t>`` (the loss of step t), ``L`` (the total
 loss) and the shared parameters ``Wa`` and ``Wy``. An edge is the pair (source, destination).
+
+Three static pictures of the lecture close the module: ``plot_rolled_rnn`` (one cell whose state
+loops back into itself, next to the same network unrolled), ``plot_gru_cell`` (the full GRU,
+Gamma_r inside the candidate) and ``plot_lstm_chain`` (LSTM cells in a row, the memory line along the
+top). Their layouts (``gru_cell_layout``, ``lstm_chain_layout``) are pure data too, so the tests can
+check that the wiring follows the equations.
 """
 from __future__ import annotations
 
@@ -60,6 +66,11 @@ __all__ = [
     "plot_computation_graph",
     "type_step_view",
     "rnn_types_explorer",
+    "plot_rolled_rnn",
+    "gru_cell_layout",
+    "plot_gru_cell",
+    "lstm_chain_layout",
+    "plot_lstm_chain",
 ]
 
 KINDS = ("one-to-one", "one-to-many", "many-to-one", "many-to-many", "encoder-decoder")
@@ -929,3 +940,264 @@ def rnn_types_explorer(kind: str = "many-to-one", step: int = 1) -> Explorer:
     explorer.diagrams = diagrams   # kind -> Diagram, for tests and for a closer look
     explorer.drawing = drawing     # the cached drawing of the axes (its state: (kind, step))
     return explorer
+
+
+# ----------------------------------------------------------------------------------------------
+# static pictures of the lecture: the rolled RNN, the GRU cell, a chain of LSTM cells
+# ----------------------------------------------------------------------------------------------
+#
+# A schematic layout is pure data, like the layouts above: ``nodes`` name -> {"xy", "kind", "label"}
+# (optionally "size": the half width and half height of a box) and ``edges``, a list of (src, dst);
+# ``memory_line`` lists the edges drawn as the memory line. Node kinds: "io" (a quantity entering or
+# leaving: text only), "point" (a junction on a line: a dot, labelled beside it), "gate" (a sigmoid or
+# tanh layer: a rounded box), "op" (an element-wise operation: a circle), "stack" (the stacking
+# [.,.] of two vectors: a small box). ``_draw_schematic`` draws one.
+
+_SCHEMATIC_SIZE = {"gate": (0.5, 0.28), "stack": (0.3, 0.22)}
+_SCHEMATIC_FACE = {"gate": "#fff1c9", "stack": "#eef3fb"}
+_OP_RADIUS, _POINT_RADIUS = 0.17, 0.05
+_MEMORY_COLOUR = "#b2182b"
+
+
+def _schematic_exit(node, direction):
+    """Where an arrow along ``direction`` leaves (or, reversed, enters) the drawn shape of ``node``."""
+    x, y = node["xy"]
+    kind = node["kind"]
+    d = np.asarray(direction, dtype=float)
+    d = d / np.hypot(*d)
+    if kind in ("op", "point"):
+        r = (_OP_RADIUS if kind == "op" else _POINT_RADIUS) + 0.03
+        return x + r * d[0], y + r * d[1]
+    if kind == "io":
+        return _box_exit((x, y), d, 0.42, 0.2)
+    half_w, half_h = node.get("size", _SCHEMATIC_SIZE[kind])
+    return _box_exit((x, y), d, half_w + 0.03, half_h + 0.03)
+
+
+def _draw_schematic(ax, layout, fontsize: float = 11.0) -> dict:
+    """Draw a schematic layout on ``ax``; returns {"shapes": name -> patch (None for "io"),
+    "labels": name -> Text, "arrows": (src, dst) -> FancyArrowPatch}."""
+    from matplotlib.patches import Circle
+
+    nodes = layout["nodes"]
+    memory = {tuple(e) for e in layout.get("memory_line", ())}
+    shapes, labels, arrows = {}, {}, {}
+    for name, node in nodes.items():
+        x, y = node["xy"]
+        kind = node["kind"]
+        shape, at, align = None, (x, y), dict(ha="center", va="center")
+        size = node.get("fontsize", fontsize)
+        if kind == "op":
+            shape = Circle((x, y), _OP_RADIUS, facecolor="white", edgecolor="0.15", lw=1.2, zorder=3)
+        elif kind == "point":
+            shape = Circle((x, y), _POINT_RADIUS, facecolor="0.15", edgecolor="0.15", lw=1.0, zorder=3)
+            at, align = (x + 0.1, y + 0.12), dict(ha="left", va="bottom")   # the label beside the dot
+        elif kind in ("gate", "stack"):
+            w, h = node.get("size", _SCHEMATIC_SIZE[kind])
+            shape = FancyBboxPatch((x - w, y - h), 2 * w, 2 * h, boxstyle="round,pad=0.0,rounding_size=0.06",
+                                   facecolor=_SCHEMATIC_FACE[kind], edgecolor="0.15", lw=1.2, zorder=3)
+            size = node.get("fontsize", fontsize - 1)
+        if shape is not None:
+            ax.add_patch(shape)
+        shapes[name] = shape
+        labels[name] = ax.text(*at, node["label"], zorder=4, fontsize=size, **align)
+    for src, dst in layout["edges"]:
+        p, q = np.array(nodes[src]["xy"]), np.array(nodes[dst]["xy"])
+        on_line = (src, dst) in memory
+        arrow = FancyArrowPatch(_schematic_exit(nodes[src], q - p), _schematic_exit(nodes[dst], p - q),
+                                arrowstyle="-|>", mutation_scale=10, shrinkA=0, shrinkB=0,
+                                color=_MEMORY_COLOUR if on_line else "0.25", lw=2.6 if on_line else 1.1,
+                                zorder=2.5 if on_line else 2)
+        ax.add_patch(arrow)
+        arrows[(src, dst)] = arrow
+    xs = [n["xy"][0] for n in nodes.values()]
+    ys = [n["xy"][1] for n in nodes.values()]
+    ax.set_xlim(min(xs) - 0.7, max(xs) + 0.7)
+    ax.set_ylim(min(ys) - 0.45, max(ys) + 0.5)
+    ax.set_aspect("equal", adjustable="box")
+    ax.axis("off")
+    return {"shapes": shapes, "labels": labels, "arrows": arrows}
+
+
+def gru_cell_layout() -> dict:
+    """The full GRU cell as a schematic layout (see ``_draw_schematic``):
+
+        Gamma_r = sigma(Wr [c<t-1>, x<t>] + br),  Gamma_u = sigma(Wu [c<t-1>, x<t>] + bu)
+        c~<t>   = tanh(Wc [Gamma_r * c<t-1>, x<t>] + bc)
+        c<t>    = Gamma_u * c~<t> + (1 - Gamma_u) * c<t-1>,   a<t> = c<t>
+
+    The memory line c<t-1> -> (times 1 - Gamma_u) -> (+) -> c<t> runs along the top (``memory_line``).
+    """
+    def node(xy, kind, label, **more):
+        return dict(xy=xy, kind=kind, label=label, **more)
+
+    nodes = {
+        "c_prev": node((0.0, 4.0), "io", r"$c^{\langle t-1 \rangle}$"),
+        "x": node((0.0, 0.0), "io", r"$x^{\langle t \rangle}$"),
+        "stack": node((1.1, 1.3), "stack", r"$[\,\cdot,\cdot\,]$"),
+        "Gamma_r": node((2.3, 2.0), "gate", r"$\Gamma_r$ ($\sigma$)"),
+        "Gamma_u": node((2.3, 0.6), "gate", r"$\Gamma_u$ ($\sigma$)"),
+        "r_times_c": node((3.3, 2.8), "op", r"$\odot$"),
+        "candidate": node((4.5, 2.8), "gate", r"$\tilde c^{\langle t \rangle}$ (tanh)"),
+        "one_minus": node((5.5, 1.5), "op", r"$1-$", fontsize=8),
+        "keep": node((5.5, 4.0), "op", r"$\odot$"),
+        "write": node((6.6, 2.8), "op", r"$\odot$"),
+        "plus": node((6.6, 4.0), "op", "$+$"),
+        "c_next": node((8.1, 4.0), "io", r"$c^{\langle t \rangle} = a^{\langle t \rangle}$"),
+    }
+    memory = [("c_prev", "keep"), ("keep", "plus"), ("plus", "c_next")]
+    edges = memory + [
+        ("c_prev", "stack"), ("x", "stack"), ("stack", "Gamma_r"), ("stack", "Gamma_u"),
+        ("c_prev", "r_times_c"), ("Gamma_r", "r_times_c"), ("r_times_c", "candidate"), ("x", "candidate"),
+        ("Gamma_u", "one_minus"), ("one_minus", "keep"), ("Gamma_u", "write"), ("candidate", "write"),
+        ("write", "plus"),
+    ]
+    return {"nodes": nodes, "edges": edges, "memory_line": memory}
+
+
+def plot_gru_cell():
+    """A figure of the full GRU cell (``gru_cell_layout``), the memory line in red along the top.
+
+    Returns the figure (not displayed) with ``fig.schematic``: the layout and its artists
+    (``shapes``, ``labels``, ``arrows``).
+    """
+    layout = gru_cell_layout()
+    fig, ax = new_figure(figsize=(7.6, 4.0))
+    artists = _draw_schematic(ax, layout)
+    ax.text(2.75, 3.85, r"memory line: kept where $\Gamma_u \approx 0$", ha="center", va="top", fontsize=9,
+            color=_MEMORY_COLOUR)
+    ax.set_title(r"the full GRU cell: $\Gamma_r$ inside the candidate, $\Gamma_u$ mixing old and new",
+                 fontsize=10)
+    fig.tight_layout()
+    fig.schematic = dict(artists, layout=layout)
+    return fig
+
+
+def lstm_chain_layout(T: int = 3) -> dict:
+    """T LSTM cells in a row as a schematic layout (see ``_draw_schematic``); for cell t:
+
+        Gamma_f, Gamma_u, Gamma_o = sigma(W. [a<t-1>, x<t>] + b.),   c~<t> = tanh(Wc [a<t-1>, x<t>] + bc)
+        c<t> = Gamma_u * c~<t> + Gamma_f * c<t-1>,                   a<t> = Gamma_o * tanh(c<t>)
+
+    The memory line c<0> -> (times Gamma_f) -> (+) -> c<1> -> ... -> c<T> runs along the top, above
+    every gate (``memory_line``: its edges in order, ``top``: its height); a<t> leaves each cell at the
+    bottom into the next cell's stack, and y_hat<t> is read from it above the line. ``cells``: t ->
+    (x_min, x_max, y_min, y_max) of the panel drawn for cell t.
+    """
+    T = check_positive_int("lstm_chain_layout", "T", T)
+    width, top = 4.4, 4.0
+    small = (0.28, 0.24)
+    nodes = {"c0": {"xy": (-0.4, top), "kind": "point", "label": r"$c^{\langle 0 \rangle}$"},
+             "a0": {"xy": (-0.4, 0.4), "kind": "point", "label": r"$a^{\langle 0 \rangle}$"}}
+    edges, memory, cells = [], [], {}
+    for t in range(1, T + 1):
+        x0 = (t - 1) * width
+        cells[t] = (x0 + 0.2, x0 + width - 0.2, -0.35, 3.45)
+        parts = {
+            f"x{t}": ((x0 + 0.7, -0.9), "io", rf"$x^{{\langle {t} \rangle}}$"),
+            f"stack{t}": ((x0 + 0.7, 0.4), "stack", r"$[\,\cdot,\cdot\,]$"),
+            f"Gamma_f{t}": ((x0 + 1.0, 1.6), "gate", r"$\Gamma_f$"),
+            f"Gamma_u{t}": ((x0 + 1.7, 1.6), "gate", r"$\Gamma_u$"),
+            f"cand{t}": ((x0 + 2.4, 1.6), "gate", r"$\tilde c$"),
+            f"Gamma_o{t}": ((x0 + 3.1, 1.6), "gate", r"$\Gamma_o$"),
+            f"forget{t}": ((x0 + 1.0, top), "op", r"$\odot$"),
+            f"write{t}": ((x0 + 2.05, 2.9), "op", r"$\odot$"),
+            f"plus{t}": ((x0 + 2.05, top), "op", "$+$"),
+            f"c{t}": ((x0 + 3.75, top), "point", r"$c^{\langle %d \rangle}$" % t),
+            f"tanh{t}": ((x0 + 3.75, 2.9), "op", "tanh"),
+            f"out{t}": ((x0 + 3.75, 1.6), "op", r"$\odot$"),
+            f"a{t}": ((x0 + 3.75, 0.4), "point", r"$a^{\langle %d \rangle}$" % t),
+            f"y{t}": ((x0 + 4.2, top + 1.0), "io", rf"$\hat y^{{\langle {t} \rangle}}$"),
+        }
+        for name, (xy, kind, label) in parts.items():
+            nodes[name] = {"xy": xy, "kind": kind, "label": label}
+            if kind == "gate":
+                nodes[name]["size"] = small
+        nodes[f"tanh{t}"]["fontsize"] = 7
+        c_in, a_in = ("c0", "a0") if t == 1 else (f"c{t - 1}", f"a{t - 1}")
+        line = [(c_in, f"forget{t}"), (f"forget{t}", f"plus{t}"), (f"plus{t}", f"c{t}")]
+        memory += line
+        edges += line + [
+            (a_in, f"stack{t}"), (f"x{t}", f"stack{t}"),
+            (f"stack{t}", f"Gamma_f{t}"), (f"stack{t}", f"Gamma_u{t}"), (f"stack{t}", f"cand{t}"),
+            (f"stack{t}", f"Gamma_o{t}"),
+            (f"Gamma_f{t}", f"forget{t}"), (f"Gamma_u{t}", f"write{t}"), (f"cand{t}", f"write{t}"),
+            (f"write{t}", f"plus{t}"),
+            (f"c{t}", f"tanh{t}"), (f"tanh{t}", f"out{t}"), (f"Gamma_o{t}", f"out{t}"), (f"out{t}", f"a{t}"),
+            (f"out{t}", f"y{t}"),
+        ]
+    return {"nodes": nodes, "edges": edges, "memory_line": memory, "cells": cells, "T": T, "top": top}
+
+
+def plot_lstm_chain(T: int = 3):
+    """A figure of ``T`` LSTM cells in a row (``lstm_chain_layout``): each cell a grey panel, the
+    memory line c<0> ... c<T> in red along the top, above every gate.
+
+    Returns the figure (not displayed) with ``fig.schematic``: the layout, its artists (``shapes``,
+    ``labels``, ``arrows``) and ``panels``: t -> the Rectangle of cell t.
+    """
+    from matplotlib.patches import Rectangle
+
+    layout = lstm_chain_layout(T)
+    fig, ax = new_figure(figsize=(1.4 + 2.6 * layout["T"], 4.4))
+    artists = _draw_schematic(ax, layout, fontsize=10)
+    panels = {}
+    for t, (x_min, x_max, y_min, y_max) in layout["cells"].items():
+        panel = Rectangle((x_min, y_min), x_max - x_min, y_max - y_min, facecolor="#f2f2f2", edgecolor="0.6",
+                          lw=1.0, zorder=0)
+        ax.add_patch(panel)
+        panels[t] = panel
+    ax.set_title(r"LSTM cells in a row: the memory line (red) runs along the top, through one $\odot\,\Gamma_f$ "
+                 "and one $+$ per step", fontsize=10)
+    fig.tight_layout()
+    fig.schematic = dict(artists, layout=layout, panels=panels)
+    return fig
+
+
+def plot_rolled_rnn(T: int = 4):
+    """The same RNN drawn two ways: rolled up (one cell whose state loops back into it through a
+    one-step delay, the shaded square) and unrolled over ``T`` steps (``rnn_type_layout("many-to-many")``).
+
+    Returns the figure (not displayed) with ``fig.rolled``: "cell", "delay" (patches), "loop" (the
+    arrow out of the cell's right side and back into it) and "loop_path" (its corners in data
+    coordinates, ndarray (4, 2)), "labels" (name -> Text); and
+    ``fig.diagram``, the Diagram of the unrolled network.
+    """
+    from matplotlib.path import Path
+
+    T = check_positive_int("plot_rolled_rnn", "T", T)
+    layout = rnn_type_layout("many-to-many", T)
+    fig, (ax_r, ax_u) = new_figure(1, 2, figsize=(2.8 + 1.05 * (T + 1), 3.0),
+                                   gridspec_kw={"width_ratios": [1.6, T + 1.2]})
+    w, h = _BOX["cell"]
+    cell = FancyBboxPatch((-w / 2, 1 - h / 2), w, h, boxstyle="round,pad=0.0,rounding_size=0.08",
+                          facecolor="#ffd9a8", edgecolor="#d95f02", lw=2.0, zorder=3)
+    ax_r.add_patch(cell)
+    labels = {"cell": ax_r.text(0, 1, r"$a^{\langle t \rangle}$", ha="center", va="center", fontsize=11, zorder=4),
+              "x": ax_r.text(0, 0, r"$x^{\langle t \rangle}$", ha="center", va="center", fontsize=11),
+              "y": ax_r.text(0, 2, r"$\hat y^{\langle t \rangle}$", ha="center", va="center", fontsize=11)}
+    for start, end in (((0, 0.17), (0, 1 - h / 2 - 0.02)), ((0, 1 + h / 2 + 0.02), (0, 1.83))):
+        ax_r.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=11, color="0.15", lw=1.2,
+                                       shrinkA=0, shrinkB=0))
+    # the loop: a<t> leaves the right side, waits one step (the delay) and comes back in as a<t-1>
+    right, reach = w / 2, w / 2 + 0.45
+    loop_path = np.array([(right, 1.12), (reach, 1.12), (reach, 0.88), (right + 0.02, 0.88)])
+    loop = FancyArrowPatch(path=Path(loop_path),
+                           arrowstyle="-|>", mutation_scale=11, color="0.15", lw=1.4, zorder=2)
+    ax_r.add_patch(loop)
+    delay = FancyBboxPatch((reach - 0.08, 0.92), 0.16, 0.16, boxstyle="square,pad=0.0", facecolor="0.45",
+                           edgecolor="0.15", lw=1.0, zorder=3)
+    ax_r.add_patch(delay)
+    labels["delay"] = ax_r.text(reach, 0.8, "one-step\ndelay", ha="center", va="top", fontsize=8, color="0.3")
+    ax_r.text(1.45, 1.0, "=", fontsize=18, ha="center", va="center")
+    ax_r.set_xlim(-0.7, 1.6)
+    ax_r.set_ylim(-0.4, 2.45)
+    ax_r.set_aspect("equal", adjustable="box")
+    ax_r.axis("off")
+    ax_r.set_title("rolled up", fontsize=10)
+    diagram = Diagram(ax_u, layout)
+    ax_u.set_title(f"unrolled over $T_x = {T}$ steps", fontsize=10)
+    fig.tight_layout()
+    fig.rolled = {"cell": cell, "delay": delay, "loop": loop, "loop_path": loop_path, "labels": labels}
+    fig.diagram = diagram
+    return fig

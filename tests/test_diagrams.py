@@ -14,8 +14,13 @@ from helpers.diagrams import (
     Diagram,
     backward_roles,
     computation_graph_layout,
+    gru_cell_layout,
+    lstm_chain_layout,
     plot_computation_graph,
+    plot_gru_cell,
+    plot_lstm_chain,
     plot_rnn_type,
+    plot_rolled_rnn,
     rnn_type_layout,
     rnn_types_explorer,
     step_roles,
@@ -352,3 +357,115 @@ def test_types_explorer_redraws_one_cached_artist_per_move():
         assert np.array_equal(_pixels(ex.figure), _pixels_in_place(ex.figure, ex.drawing)), values
     assert kinds == ["layers"] * 5
     assert ex._layers.dynamic == {ex.drawing}            # titles, captions and diagrams: all in its pictures
+
+
+# -- the static pictures: rolled RNN, GRU cell, LSTM chain ---------------------------------------------
+
+def inputs_of(layout, name):
+    return {src for src, dst in layout["edges"] if dst == name}
+
+
+def drawn_texts(fig):
+    return {t.get_text() for ax in fig.axes for t in ax.texts}
+
+
+def test_rolled_rnn_loops_the_state_back_into_its_own_cell_and_unrolls_into_T_cells():
+    fig = plot_rolled_rnn(4)
+    rolled = fig.rolled
+    assert {r"$x^{\langle t \rangle}$", r"$a^{\langle t \rangle}$", r"$\hat y^{\langle t \rangle}$"} <= drawn_texts(fig)
+    # the loop leaves the cell and comes back into the same cell: both ends on its right side
+    box = rolled["cell"]
+    right = box.get_x() + box.get_width()
+    verts = rolled["loop_path"]
+    start, end = verts[0], verts[-1]
+    for point in (start, end):
+        assert abs(point[0] - right) < 0.05
+        assert box.get_y() < point[1] < box.get_y() + box.get_height()
+    assert start[1] != end[1]                       # out at one height, back in at another
+    # ... through the delay square, which sits on the loop's far side
+    delay = rolled["delay"]
+    far = verts[:, 0].max()
+    assert delay.get_x() < far < delay.get_x() + delay.get_width()
+    # the unrolled half is the many-to-many network of T cells, each handing its state to the next
+    cells = [n for n, node in fig.diagram.layout["nodes"].items() if node["kind"] == "cell"]
+    assert sorted(cells) == ["a1", "a2", "a3", "a4"]
+    assert all((f"a{t}", f"a{t + 1}") in fig.diagram.arrows for t in range(1, 4))
+
+
+def test_gru_cell_layout_wires_the_lecture_equations():
+    lay = gru_cell_layout()
+    # the gates read the stacked [c<t-1>, x<t>]
+    assert inputs_of(lay, "stack") == {"c_prev", "x"}
+    assert inputs_of(lay, "Gamma_r") == inputs_of(lay, "Gamma_u") == {"stack"}
+    # Gamma_r multiplies the old memory *inside* the candidate: c~ = tanh(Wc [Gamma_r * c<t-1>, x<t>] + bc)
+    assert inputs_of(lay, "r_times_c") == {"c_prev", "Gamma_r"}
+    assert inputs_of(lay, "candidate") == {"r_times_c", "x"}
+    # c<t> = Gamma_u * c~ + (1 - Gamma_u) * c<t-1>
+    assert inputs_of(lay, "write") == {"Gamma_u", "candidate"}
+    assert inputs_of(lay, "one_minus") == {"Gamma_u"}
+    assert inputs_of(lay, "keep") == {"c_prev", "one_minus"}
+    assert inputs_of(lay, "plus") == {"keep", "write"}
+    # the memory line is one path from c<t-1> to c<t>, along the top of the picture
+    line = lay["memory_line"]
+    assert line[0][0] == "c_prev" and line[-1][1] == "c_next"
+    assert all(a[1] == b[0] for a, b in zip(line, line[1:]))
+    top = max(node["xy"][1] for node in lay["nodes"].values())
+    assert all(lay["nodes"][n]["xy"][1] == top for edge in line for n in edge)
+
+
+def test_gru_cell_figure_draws_every_label_and_the_memory_line_on_top():
+    fig = plot_gru_cell()
+    sch = fig.schematic
+    assert {node["label"] for node in sch["layout"]["nodes"].values()} <= drawn_texts(fig)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    line_bottom = min(sch["arrows"][e].get_window_extent(renderer).y0 for e in sch["layout"]["memory_line"])
+    gates = [shape for name, shape in sch["shapes"].items() if sch["layout"]["nodes"][name]["kind"] == "gate"]
+    assert len(gates) == 3 and all(g.get_window_extent(renderer).y1 < line_bottom for g in gates)
+
+
+@pytest.mark.parametrize("T", [1, 3])
+def test_lstm_chain_layout_wires_the_lecture_equations(T):
+    lay = lstm_chain_layout(T)
+    for t in range(1, T + 1):
+        a_prev, c_prev = ("a0", "c0") if t == 1 else (f"a{t - 1}", f"c{t - 1}")
+        # every gate reads [a<t-1>, x<t>] with its own weights: no c<t-1> inside a gate (no peepholes here)
+        assert inputs_of(lay, f"stack{t}") == {a_prev, f"x{t}"}
+        for gate in ("Gamma_f", "Gamma_u", "Gamma_o", "cand"):
+            assert inputs_of(lay, f"{gate}{t}") == {f"stack{t}"}
+        # c<t> = Gamma_u * c~<t> + Gamma_f * c<t-1>: two gates, each with its own product
+        assert inputs_of(lay, f"forget{t}") == {c_prev, f"Gamma_f{t}"}
+        assert inputs_of(lay, f"write{t}") == {f"Gamma_u{t}", f"cand{t}"}
+        assert inputs_of(lay, f"plus{t}") == {f"forget{t}", f"write{t}"}
+        # a<t> = Gamma_o * tanh(c<t>)
+        assert inputs_of(lay, f"tanh{t}") == {f"c{t}"}
+        assert inputs_of(lay, f"out{t}") == {f"tanh{t}", f"Gamma_o{t}"}
+    # one unbroken memory line from c<0> to c<T>, three edges per cell
+    line = lay["memory_line"]
+    assert len(line) == 3 * T and line[0][0] == "c0" and line[-1][1] == f"c{T}"
+    assert all(a[1] == b[0] for a, b in zip(line, line[1:]))
+
+
+def test_lstm_chain_figure_puts_the_memory_line_above_every_cell():
+    fig = plot_lstm_chain(3)
+    sch = fig.schematic
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    for symbol in (r"$\Gamma_f$", r"$\Gamma_u$", r"$\Gamma_o$", r"$\tilde c$"):
+        assert texts.count(symbol) == 3
+    assert {r"$c^{\langle %d \rangle}$" % t for t in range(4)} <= set(texts)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    line_bottom = min(sch["arrows"][e].get_window_extent(renderer).y0 for e in sch["layout"]["memory_line"])
+    panel_tops = [p.get_window_extent(renderer).y1 for p in sch["panels"].values()]
+    assert len(panel_tops) == 3 and max(panel_tops) < line_bottom
+    # and the line is drawn in one colour, unlike the other arrows
+    colours = {tuple(sch["arrows"][e].get_edgecolor()) for e in sch["layout"]["memory_line"]}
+    others = {tuple(a.get_edgecolor()) for e, a in sch["arrows"].items() if e not in sch["layout"]["memory_line"]}
+    assert len(colours) == 1 and not colours & others
+
+
+def test_static_pictures_check_their_arguments():
+    with pytest.raises(ValueError, match="lstm_chain_layout"):
+        lstm_chain_layout(0)
+    with pytest.raises(ValueError, match="plot_rolled_rnn"):
+        plot_rolled_rnn(0)
