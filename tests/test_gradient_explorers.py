@@ -173,6 +173,14 @@ def test_sigma_one_and_a_half_is_not_enough_to_explode(seed):
     assert saturated["ratio"] < v["ratio"]                         # saturated units pass even less
 
 
+def test_saturation_makes_even_a_large_sigma_vanish():
+    """With input scale 3 most tanh units sit where tanh' = 1 - tanh^2 is near 0, so each step's
+    diag(g'(z)) Waa.T shrinks the gradient although sigma_max = 4 would let it grow (notebook 07)."""
+    weak = gradient_flow_view(sigma_max=4.0, input_scale=0.1, T=100, n_a=32, seed=0, reach=False)
+    saturated = gradient_flow_view(sigma_max=4.0, input_scale=3.0, T=100, n_a=32, seed=0, reach=False)
+    assert weak["verdict"] == "grows" and saturated["verdict"] == "vanishes"
+
+
 def test_a_larger_sigma_makes_the_tanh_gradient_grow():
     """Gain ~2 > 1 with weak input: the random tanh network is chaotic, Jacobian products grow."""
     grown = [gradient_flow_view(sigma_max=4.0, input_scale=0.1, T=100, n_a=32, seed=s, reach=False)["ratio"]
