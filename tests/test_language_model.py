@@ -519,6 +519,16 @@ def test_a_mis_shaped_array_is_refused_with_both_shapes(tmp_path):
         load_model(bad)
 
 
+def test_an_rnn_file_with_a_column_of_waa_lost_is_refused_with_both_shapes(tmp_path):
+    """Notebook 05 saves the names model; a file whose W_aa lost a column must not load."""
+    lm = _small_model("rnn")
+    bad = _rewrite(tmp_path, lm, lambda a: a.update(Waa=a["Waa"][:, :-1]))
+    n_a = lm.n_a
+    with pytest.raises(ValueError, match=rf"array 'Waa' of bad.npz must have shape \(n_a, n_a\) = "
+                                         rf"\({n_a}, {n_a}\).*got \({n_a}, {n_a - 1}\)"):
+        load_model(bad)
+
+
 def test_nan_extra_arrays_and_wrong_types_are_refused(tmp_path):
     lm = _small_model("rnn")
 
