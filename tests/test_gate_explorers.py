@@ -114,6 +114,22 @@ def test_gru_leak_follows_the_product_of_one_minus_gamma_u_when_gamma_r_is_zero(
     assert view["survival"] == view["predicted"] == 6            # 0.9^6 > 1/2 > 0.9^7
 
 
+@pytest.mark.parametrize("leak", [0.05, 0.1, 0.2, 0.3])
+def test_gru_survival_is_the_last_step_at_which_the_product_stays_above_one_half(leak):
+    """With Gamma_r = 0 the number unit's candidate is 0 after the noun, so c<w+k> = (1 - leak)^k c<w>:
+    the bit survives k steps while (1 - leak)^k > 1/2, i.e. floor(log(1/2) / log(1 - leak)) steps
+    (notebook 08 checked this for these leaks)."""
+    view = gru_gate_view(write=2, u_write=1.0, u_hold=leak, r=0.0)
+    expected = int(np.floor(np.log(0.5) / np.log(1 - leak) - 1e-12))
+    assert view["survival"] == view["predicted"] == expected and view["product_matches"]
+
+
+def test_gru_update_gate_one_everywhere_keeps_nothing_and_passes_no_gradient_back():
+    """Gamma_u = 1: c<t> = c~<t>, and with Gamma_r = 0 the candidate does not read c<t-1> at all."""
+    view = gru_gate_view(write=2, u_write=1.0, u_hold=1.0, r=0.0)
+    assert np.all(view["grad"][:-1] == 0.0) and view["grad"][-1] == 1.0
+
+
 def test_gru_relevance_gate_opens_a_second_path_and_refreshes_the_memory():
     view = gru_gate_view(write=2, u_write=1.0, u_hold=0.1, r=1.0)
     assert not view["product_matches"]
@@ -148,6 +164,21 @@ def test_lstm_carry_preset_keeps_c0_to_c3_on_every_unit():
     view = lstm_gate_view(**settings)
     assert np.array_equal(view["c"][:, 2], np.full(3, settings["c0"]))      # c<3> = c<0>
     assert np.array_equal(view["c"], np.full_like(view["c"], settings["c0"]))
+
+
+def test_lstm_carry_preset_keeps_any_start_value():
+    settings = dict(LSTM_PRESETS["carry c<0> to c<3> (lecture)"], c0=-0.3)
+    assert np.all(lstm_gate_view(**settings)["c"] == -0.3)
+
+
+@pytest.mark.parametrize("keep", [0.95, 0.9, 0.8, 0.7])
+def test_lstm_survival_follows_the_product_of_the_forget_gates(keep):
+    """From "remember the noun" (Gamma_u = 0 after the write), c<w+k> = keep^k c<w>: the bit survives
+    floor(log(1/2) / log(keep)) steps (notebook 09 checked this for these values)."""
+    settings = dict(LSTM_PRESETS["remember the noun"], f_hold=keep)
+    view = lstm_gate_view(**settings)
+    expected = int(np.floor(np.log(0.5) / np.log(keep) - 1e-12))
+    assert view["survival"] == view["predicted"] == expected and view["product_matches"]
 
 
 def test_lstm_output_gate_shows_the_memory_only_when_open():
