@@ -947,7 +947,8 @@ def rnn_types_explorer(kind: str = "many-to-one", step: int = 1) -> Explorer:
 # ----------------------------------------------------------------------------------------------
 #
 # A schematic layout is pure data, like the layouts above: ``nodes`` name -> {"xy", "kind", "label"}
-# (optionally "size": the half width and half height of a box) and ``edges``, a list of (src, dst);
+# (optionally "size": the half width and half height of a box, "fontsize", and "side": "left" to put
+# a point's label on its left) and ``edges``, a list of (src, dst);
 # ``memory_line`` lists the edges drawn as the memory line. Node kinds: "io" (a quantity entering or
 # leaving: text only), "point" (a junction on a line: a dot, labelled beside it), "gate" (a sigmoid or
 # tanh layer: a rounded box), "op" (an element-wise operation: a circle), "stack" (the stacking
@@ -991,7 +992,10 @@ def _draw_schematic(ax, layout, fontsize: float = 11.0) -> dict:
             shape = Circle((x, y), _OP_RADIUS, facecolor="white", edgecolor="0.15", lw=1.2, zorder=3)
         elif kind == "point":
             shape = Circle((x, y), _POINT_RADIUS, facecolor="0.15", edgecolor="0.15", lw=1.0, zorder=3)
-            at, align = (x + 0.1, y + 0.12), dict(ha="left", va="bottom")   # the label beside the dot
+            if node.get("side") == "left":                                   # the label beside the dot
+                at, align = (x - 0.1, y + 0.12), dict(ha="right", va="bottom")
+            else:
+                at, align = (x + 0.1, y + 0.12), dict(ha="left", va="bottom")
         elif kind in ("gate", "stack"):
             w, h = node.get("size", _SCHEMATIC_SIZE[kind])
             shape = FancyBboxPatch((x - w, y - h), 2 * w, 2 * h, boxstyle="round,pad=0.0,rounding_size=0.06",
@@ -1114,6 +1118,7 @@ def lstm_chain_layout(T: int = 3) -> dict:
             if kind == "gate":
                 nodes[name]["size"] = small
         nodes[f"tanh{t}"]["fontsize"] = 7
+        nodes[f"c{t}"]["side"] = "left"          # clear of the arrow up to y_hat<t>
         c_in, a_in = ("c0", "a0") if t == 1 else (f"c{t - 1}", f"a{t - 1}")
         line = [(c_in, f"forget{t}"), (f"forget{t}", f"plus{t}"), (f"plus{t}", f"c{t}")]
         memory += line
