@@ -593,11 +593,6 @@ def influence_explorer(uni, bi, data, examples, example=None, t=1) -> Explorer:
                                max=int(data["lengths"][example]), description="word t",
                                continuous_update=True)
 
-    def fit_slider(change):
-        slider.max = int(data["lengths"][change["new"]])
-
-    sentence.observe(fit_slider, names="value")
-
     fig, axes = new_figure(2, 1, figsize=(7.5, 4.4), sharex=True)
     # The layout stays still while the controls move (the explorer then redraws only what changes):
     # room for the longest sentence, the words as texts under the bars, and short changing texts.
@@ -660,6 +655,7 @@ def influence_explorer(uni, bi, data, examples, example=None, t=1) -> Explorer:
 
     explorer = Explorer("how much each word moves the prediction at word t, uni- vs bidirectional",
                         {"sentence": sentence, "t": slider}, fig, compute, draw, describe)
+    explorer.link_max("sentence", "t", lambda i: int(data["lengths"][i]))   # t spans the chosen sentence
     explorer.word_row = word_row     # the cached words under the bars (its state: the sentence)
     return explorer
 

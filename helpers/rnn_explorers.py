@@ -25,7 +25,7 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from ._checks import as_float_array, check_ndim, check_positive_int, check_shape, fmt_shape
-from .diagrams import (BACKWARD_PALETTE, CachedDrawing, Diagram, _fit_step_slider, backward_roles, rnn_type_layout,
+from .diagrams import (BACKWARD_PALETTE, CachedDrawing, Diagram, backward_roles, rnn_type_layout,
                        step_roles)
 from .explorer import Explorer, new_figure
 from .ner import _binary_params, _check_vocab, binary_tagger_forward, binary_tagger_loss, encode_tagging
@@ -337,17 +337,18 @@ def time_step_explorer(parameters: dict, vocab, sentences, sentence=None, t: int
         outline.set_x(r["t"] - 0.5)
 
     def describe(r):
-        return (f"step {r['t']} reads x&lt;{r['t']}&gt; = '{r['word']}' and a&lt;{r['t'] - 1}&gt;; "
-                f"P(name) = y_hat&lt;{r['t']}&gt; = {r['p_t']:.2f}")
+        return (f"step {r['t']} reads x<{r['t']}> = '{r['word']}' and a<{r['t'] - 1}>; "
+                f"P(name) = y_hat<{r['t']}> = {r['p_t']:.2f}")
 
     controls = {
         "sentence": widgets.Dropdown(options=list(sentences), value=sentence, description="sentence",
                                      layout=widgets.Layout(width="480px")),
-        "t": widgets.IntSlider(value=min(t, T_max), min=1, max=T_max, description="step t"),
+        "t": widgets.IntSlider(value=min(t, len(tokens[sentence])), min=1, max=len(tokens[sentence]),
+                               description="step t"),
     }
-    _fit_step_slider(controls["sentence"], controls["t"], lambda s: len(tokens[s]))
     explorer = Explorer("the unrolled RNN tagger, one time step at a time", controls, fig, compute, draw,
                         describe=describe)
+    explorer.link_max("sentence", "t", lambda s: len(tokens[s]))   # the step slider spans the chosen sentence
     explorer.drawing = drawing   # the cached diagram (its state: (sentence, t))
     return explorer
 
@@ -526,8 +527,8 @@ def backward_stepper(parameters: dict, vocab, text: str, tags, s=None) -> Explor
         title_w.set_text(f"dWaa summed over {which}")
 
     def describe(r):
-        return (f"s = {r['s']}: |dL/da&lt;{r['s']}&gt;| = {r['norm_total']:.3f}; "
-                f"from L&lt;{r['s']}&gt;: {r['norm_up']:.3f}, from the later steps: {r['norm_future']:.3f}")
+        return (f"s = {r['s']}: |dL/da<{r['s']}>| = {r['norm_total']:.3f}; "
+                f"from L<{r['s']}>: {r['norm_up']:.3f}, from the later steps: {r['norm_future']:.3f}")
 
     controls = {"s": widgets.IntSlider(value=int(s), min=1, max=T, description="step s")}
     explorer = Explorer("backpropagation through time, from the last step back to the first", controls, fig,

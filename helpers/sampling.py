@@ -402,8 +402,8 @@ def temperature_explorer(lm: LanguageModel, known=(), prefix: str = "", temperat
         note = ""
         if view["unknown"]:
             unseen = ", ".join(repr(t) for _, t in view["unknown"])
-            note = f" Not in the vocabulary, read as &lt;UNK&gt;: {unseen}."
-        return (f"Most likely next token: <b>{_short(view['top'])}</b>; mean sample length "
+            note = f" Not in the vocabulary, read as <UNK>: {unseen}."
+        return (f"Most likely next token: {_short(view['top'])}; mean sample length "
                 f"{view['mean_length']:.1f} tokens.{note}")
 
     controls = {
