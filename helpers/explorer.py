@@ -68,6 +68,8 @@ _lock_freetype()   # text drawn from two threads at once must not meet in FreeTy
 
 __all__ = ["Explorer", "new_figure", "figure_bundle", "show_figure"]
 
+BESIDE_WIDTH = "280px"   # the width of each control in a column beside the figure
+
 
 def new_figure(nrows: int = 1, ncols: int = 1, figsize=(8, 3.2), **kwargs):
     """Create a figure that is not displayed on creation (the explorer displays it), with its axes.
@@ -125,7 +127,9 @@ class Explorer:
         as written: the explorer escapes it (``status_html``), so ``c<t>`` and ``<UNK>`` appear as such.
     beside : bool, default False
         Put the controls in a column left of the figure instead of a row above it (for tall figures:
-        the explorer then fits a laptop's screen).
+        the explorer then fits a laptop's screen). The controls without a width of their own get
+        ``BESIDE_WIDTH``: with a figure at most 6.3 in (630 px) wide, the explorer fits the notebook's
+        width in JupyterLab on a 1366 px wide screen with the file browser open.
 
     Attributes
     ----------
@@ -327,6 +331,9 @@ class Explorer:
         line in one box (its DOM classes: "explorer", "explorer-controls", "explorer-status")."""
         view = self._output if self._output is not None else self.figure.canvas
         if self.beside:
+            for control in self.controls.values():    # a column of one width (the figure's neighbour)
+                if control.layout.width is None:
+                    control.layout.width = BESIDE_WIDTH
             controls = widgets.VBox(list(self.controls.values()),
                                     layout=widgets.Layout(flex="0 0 auto", margin="0 8px 0 0"))
             box = widgets.VBox([widgets.HBox([controls, view]), self.status])

@@ -476,7 +476,7 @@ def backward_stepper(parameters: dict, vocab, text: str, tags, s=None) -> Explor
         raise ValueError(f"{where}: s must be an integer in [1, T_x] = [1, {T}], got {s!r}")
     n_a = p["Waa"].shape[0]
 
-    fig = new_figure(figsize=(10.0, 5.0))[0]
+    fig = new_figure(figsize=(9.2, 5.0))[0]
     fig.clf()   # new_figure prepares the canvas; the panels of unequal size are laid out here
     grid = fig.add_gridspec(2, 2, width_ratios=[2.3, 1.0], height_ratios=[2.6, 1.5])
     ax_d = fig.add_subplot(grid[0, 0])
@@ -507,7 +507,13 @@ def backward_stepper(parameters: dict, vocab, text: str, tags, s=None) -> Explor
     ax_w.set_ylabel("row i (unit of a<t>)", fontsize=8)
     ax_w.tick_params(labelsize=7)
     title_w = ax_w.set_title("", fontsize=9, y=1.0)
-    fig.subplots_adjust(left=0.04, right=0.98, top=0.93, bottom=0.08, wspace=0.12, hspace=0.1)
+    # colour bars (fixed limits: the largest |value| over all steps), so the colours read as numbers
+    for image, ax, lim, label in ((image_a, ax_g, lim_a, "dL/da"), (image_w, ax_w, lim_w, "dWaa")):
+        bar = fig.colorbar(image, cax=ax.inset_axes([1.015, 0.0, 0.025 if ax is ax_w else 0.012, 1.0]),
+                           ticks=[-lim, 0.0, lim], format="%.2g")
+        bar.ax.tick_params(labelsize=7)
+        bar.set_label(label, fontsize=7, labelpad=1)
+    fig.subplots_adjust(left=0.045, right=0.91, top=0.93, bottom=0.08, wspace=0.22, hspace=0.1)
     # the diagram (~140 boxes, arrows and labels) depends only on s: its T pictures are drawn once, then pasted
     drawing = CachedDrawing(ax_d, diagram.artists(), lambda k: diagram.paint(backward_roles(layout, k)), int(s),
                             states=range(1, T + 1))
