@@ -362,7 +362,7 @@ def temperature_explorer(lm: LanguageModel, known=(), prefix: str = "", temperat
     n = check_positive_int("temperature_explorer", "n", n)
     known = frozenset(known)
     first = temperature_view(lm, temperature, prefix, n, seed, known)
-    fig, (ax, ax_text) = new_figure(1, 2, figsize=(9.5, 3.4), gridspec_kw={"width_ratios": [2.3, 1]})
+    fig, (ax, ax_text) = new_figure(1, 2, figsize=(9.2, 3.4), gridspec_kw={"width_ratios": [2.3, 1]})
     xs = np.arange(len(first["labels"]))
     bars = ax.bar(xs, first["probs"], color="C0", width=0.8)
     (outline,) = ax.step(xs, first["probs_model"], where="mid", color="black", lw=1, label="T = 1 (the model)")
