@@ -509,3 +509,19 @@ def test_controls_beside_the_figure():
     assert isinstance(controls, widgets.VBox) and list(controls.children) == [ex.controls["k"]]
     assert view is ex._output and status is ex.status          # (Agg here: the figure in an Output)
     assert "explorer" in box._dom_classes and "explorer-controls" in controls._dom_classes
+
+
+def test_the_browser_harness_knows_how_an_error_status_begins():
+    """The browser tests recognise a failed update by the start of its status line."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).parent / "browser"))
+    try:
+        import browser_harness
+    finally:
+        sys.path.pop(0)
+    import html
+    from helpers.explorer import error_html
+    import re
+    shown = html.unescape(re.sub(r"<[^>]*>", "", error_html(RuntimeError("x < y"))))
+    assert shown.startswith(browser_harness.ERROR_STATUS) and "RuntimeError: x < y" in shown
