@@ -160,6 +160,8 @@ class Explorer:
         self.last_update_ms = float("nan")
         self.last_render = None
         self._holding = False
+        self._reverting = False       # while a stale echo from the browser is undone (_stale_echo)
+        self._set_by_code = {}        # id(control) -> the latest float values code gave it
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self._output = None
@@ -317,12 +319,42 @@ class Explorer:
         chooser.observe(self._on_change, names="value")
 
     def _on_change(self, change):
+        if self._reverting:
+            return
+        control, new = change["owner"], change["new"]
+        if "value" in getattr(control, "_property_lock", {}):      # the browser sent this value
+            if self._stale_echo(control, change["old"], new):
+                self._reverting = True
+                try:
+                    control.value = change["old"]                   # sent back to the browser
+                finally:
+                    self._reverting = False
+                return
+            self._set_by_code.pop(id(control), None)
+        elif isinstance(new, float):
+            kept = self._set_by_code.setdefault(id(control), [])
+            kept[:] = [*kept[-(_ECHO_MEMORY - 1):], new]
         if self._holding:
             return
         try:
             self.refresh()
         except Exception:
             pass        # said in the status line (_refresh); the picture stays at the last values that worked
+
+    def _stale_echo(self, control, old, new) -> bool:
+        """Whether a value the browser sent is its late echo of a value code set earlier, not a move.
+
+        A browser's float slider puts a value set from the kernel on its own grid of steps (0.3 becomes
+        0.30000000000000004, from 0.1 + 4 x 0.05) and, when that differs from the value it got, sends its
+        version back. The kernel reads that message only after the cells queued before it: during Run
+        All, after the checks and the reset() that follow, so the explorer would end at a value the
+        checks used. A value a hair away from one that code set, and not from the current one, is such
+        an echo: the explorer keeps its current value (and sends it to the browser again).
+        """
+        if not isinstance(new, float) or not isinstance(old, (int, float)):
+            return False
+        near = lambda a, b: a != b and abs(a - b) <= 1e-9 * max(1.0, abs(b))
+        return not near(new, old) and new != old and any(near(new, u) for u in self._set_by_code.get(id(control), []))
 
     # -- views -----------------------------------------------------------------------------------
     @property
@@ -372,6 +404,9 @@ class Explorer:
 
     def __repr__(self):
         return f"Explorer({self.title!r}, controls={list(self.controls)})"
+
+
+_ECHO_MEMORY = 50     # how many values set by code are remembered per control (see Explorer._stale_echo)
 
 
 def status_html(text: str) -> str:

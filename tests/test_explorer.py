@@ -525,3 +525,32 @@ def test_the_browser_harness_knows_how_an_error_status_begins():
     import re
     shown = html.unescape(re.sub(r"<[^>]*>", "", error_html(RuntimeError("x < y"))))
     assert shown.startswith(browser_harness.ERROR_STATUS) and "RuntimeError: x < y" in shown
+
+
+def test_a_late_echo_from_the_browser_does_not_undo_reset():
+    """During Run All the cell after an explorer sets a float slider to 0.3 and later resets it to 1.0.
+    The browser puts 0.3 on its grid of steps (0.1 + 4 x 0.05 = 0.30000000000000004) and sends that
+    back; the kernel reads it after the reset. The explorer must stay at 1.0. A real move of the slider
+    (any other value, or the echo of the current value) is taken as usual."""
+    calls = []
+    fig, ax = new_figure()
+    (line,) = ax.plot([0, 1], [0, 1])
+    slider = widgets.FloatSlider(value=1.0, min=0.1, max=3.0, step=0.05)
+
+    def compute(T):
+        calls.append(T)
+        return {"T": T}
+    ex = Explorer("echo", {"T": slider}, fig, compute, lambda r: line.set_ydata([0, r["T"]]))
+    ex.set(T=0.3)
+    ex.set(T=2.5)
+    ex.reset()
+    n = len(calls)
+    echo = 0.1 + 4 * 0.05
+    assert echo != 0.3 and abs(echo - 0.3) < 1e-15
+    slider.set_state({"value": echo})        # what the kernel does with the browser's message
+    assert slider.value == 1.0 and ex.result == {"T": 1.0} and len(calls) == n
+    slider.set_state({"value": 2.0})         # the learner drags the slider
+    assert slider.value == 2.0 and ex.result == {"T": 2.0}
+    ex.set(T=0.3)
+    slider.set_state({"value": echo})        # the echo of the value it has: taken (no back and forth)
+    assert slider.value == echo and ex.result == {"T": echo}
