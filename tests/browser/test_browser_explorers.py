@@ -2,8 +2,10 @@
 
 A notebook has an explorer when one of its stored outputs has a text/plain starting "Explorer: ";
 notebooks are picked up from notebooks/ as they land. For each, the harness runs a fresh copy in
-headless Chromium, moves every control of every explorer, and requires each control to change the
-picture, no move to leave the page waiting, and no cell or widget message to end in an error.
+headless Chromium (a 1366 x 768 window), moves every control of every explorer, and requires each
+explorer to fit the window and to show after Run All the status line the notebook stores, each control
+to change the picture, no move to leave the page waiting or the status line saying an update failed,
+and no cell or widget message to end in an error.
 The course's notebooks get one move per slider (and a few-valued control goes to another value and
 back); the fixture gets two per slider, so that every kind of control is moved both with the
 keyboard and with the mouse, in both front ends. The latencies are printed in the summary, not judged.
