@@ -23,10 +23,15 @@ For each notebook, ``BrowserSession.check`` does what a learner does and checks 
    the kernel did not finish an update either, when a control never changes the picture, when a
    cell shows an error or stderr output or a widget fails to display, and when the kernel answers
    a widget message with an error or stderr -- which the front end shows nowhere: a callback
-   that raises when a control moves is only seen there (a watch on the page's kernel websocket).
+   that raises when a control moves is only seen there (a watch on the page's kernel websocket) --
+   and when an explorer's status line says an update failed (``helpers.explorer`` catches the error
+   of a moved control and says it there);
+6. after Run All, before any move, checks that each explorer fits the window (a laptop's, see
+   ``LAPTOP_VIEWPORT``) and that its status line reads what the notebook's saved widget state says
+   (the text as written, and the explorer back at its start).
 
 Explorers are found as in the notebook file: an output whose ``text/plain`` starts with
-``"Explorer: "``. In the page, an explorer is a widget output holding a box of controls above an
+``"Explorer: "``. In the page, an explorer is a widget output holding a box of controls (above or beside) an
 ipympl figure; the page must show as many as the file holds.
 
 Each check returns a ``NotebookReport``: ``report.ok``, ``report.describe()``, and per explorer
