@@ -553,6 +553,16 @@ def influence_view(uni, bi, x, t, tokens=None) -> dict:
     return out
 
 
+def _influence_note(p, total, future):
+    """The line above one model's bars: P(name) at word t, the share of the later words, and, when P is
+    saturated (it rounds to 0.00 or 1.00), P to one digit and how small the gradient is that the bars
+    share out (the shares of a gradient near 0 say little about what moves the prediction)."""
+    if 0.005 <= p <= 0.995:
+        return f"P(name) = {p:.2f}, from later words: {100 * future:.0f}%"
+    shown = ("0" if p == 0.0 else f"{p:.0e}") if p < 0.005 else ("1" if p == 1.0 else f"1 − {1.0 - p:.0e}")
+    return f"P(name) = {shown}, saturated (total gradient {total:.0e}); later words: {100 * future:.0f}%"
+
+
 def influence_explorer(uni, bi, data, examples, example=None, t=1) -> Explorer:
     """Pick a sentence and a word t: which words move the prediction at t, uni- vs bidirectional?
 
@@ -592,11 +602,6 @@ def influence_explorer(uni, bi, data, examples, example=None, t=1) -> Explorer:
     slider = widgets.IntSlider(value=min(t, int(data["lengths"][example])), min=1,
                                max=int(data["lengths"][example]), description="word t",
                                continuous_update=True)
-
-    def fit_slider(change):
-        slider.max = int(data["lengths"][change["new"]])
-
-    sentence.observe(fit_slider, names="value")
 
     fig, axes = new_figure(2, 1, figsize=(7.5, 4.4), sharex=True)
     # The layout stays still while the controls move (the explorer then redraws only what changes):
@@ -649,8 +654,7 @@ def influence_explorer(uni, bi, data, examples, example=None, t=1) -> Explorer:
                 bar.set_height(v[f"{name}_share"][k])
                 bar.set_facecolor("C1" if k > v["index"] else "C0")
                 bar.set_linewidth(2.0 if k == v["index"] else 0.0)
-            notes[name].set_text(f"P(name) = {v[f'p_{name}']:.2f}, "
-                                 f"from later words: {100 * v[f'future_{name}']:.0f}%")
+            notes[name].set_text(_influence_note(v[f"p_{name}"], v[name].sum(), v[f"future_{name}"]))
         word_row.show(v["sentence"])
 
     def describe(v):
@@ -660,6 +664,7 @@ def influence_explorer(uni, bi, data, examples, example=None, t=1) -> Explorer:
 
     explorer = Explorer("how much each word moves the prediction at word t, uni- vs bidirectional",
                         {"sentence": sentence, "t": slider}, fig, compute, draw, describe)
+    explorer.link_max("sentence", "t", lambda i: int(data["lengths"][i]))   # t spans the chosen sentence
     explorer.word_row = word_row     # the cached words under the bars (its state: the sentence)
     return explorer
 

@@ -27,6 +27,7 @@ import math
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.transforms import blended_transform_factory
 
 from ._checks import check_positive_int
 from .cells import get_cell
@@ -303,6 +304,26 @@ def _sweep_text(v):
             f"{100 * v['clipped_share']:.0f}% of the steps clipped")
 
 
+def _label_heights(sweep, top=1.05, gap=0.075):
+    """Where to write each run's label right of the loss panel: at the height its loss curve ends (the
+    last value that is a number, held to [0, top]), moved apart to at least ``gap`` between two labels
+    (in the order of those heights); label -> height."""
+    heights = {}
+    for label in sweep["labels"]:
+        loss = sweep["runs"][label]["loss"]
+        finite = loss[np.isfinite(loss)]
+        heights[label] = float(np.clip(finite[-1], 0.0, top)) if finite.size else top
+    order = sorted(heights, key=lambda label: heights[label])
+    placed = []
+    for label in order:                 # push up from the bottom, then down from the top if that ran over
+        y = heights[label] if not placed else max(heights[label], placed[-1] + gap)
+        placed.append(y)
+    for i in range(len(placed) - 1, -1, -1):
+        limit = top if i == len(placed) - 1 else placed[i + 1] - gap
+        placed[i] = min(placed[i], limit)
+    return dict(zip(order, placed))
+
+
 def _sweep_norm_limits(sweep):
     """y-limits of the gradient-norm panel that hold every run of the sweep and every threshold (log10),
     so that moving the slider never changes them."""
@@ -328,7 +349,7 @@ def clipping_sweep_explorer(sweep, threshold=None) -> Explorer:
     """
     threshold = sweep["labels"][0] if threshold is None else threshold
     first = sweep_view(sweep, threshold)
-    fig, (ax_l, ax_n) = new_figure(1, 2, figsize=(9.6, 3.5))
+    fig, (ax_l, ax_n) = new_figure(1, 2, figsize=(9.2, 3.5))
     step = first["step"]
     ghosts = {label: ax_l.plot(step, np.full(step.size, np.nan), color="0.8", lw=1)[0] for label in sweep["labels"]}
     (loss_line,) = ax_l.plot([], [], color="C0", lw=2)
@@ -353,6 +374,15 @@ def clipping_sweep_explorer(sweep, threshold=None) -> Explorer:
         ax.tick_params(labelsize=8)
     ax_n.set_title("gradient norm ‖g‖ before clipping (dashed: the threshold c)", fontsize=9.5)
     ax_l.set_title("training loss (blue: the chosen threshold, grey: the others)", fontsize=9.5)
+    # every curve is labelled with its threshold, right of its end (kept apart so that none overlap);
+    # the labels never change, and one more text in blue covers the chosen curve's label
+    ends = _label_heights(sweep, top=1.05)
+    place = blended_transform_factory(ax_l.transAxes, ax_l.transData)
+    for label, y in ends.items():
+        ax_l.text(1.01, y, f"c = {label}", transform=place, fontsize=7, color="0.45", va="center", clip_on=False)
+    chosen = ax_l.text(1.01, ends[threshold], "", transform=place, fontsize=7, color="C0", va="center",
+                       fontweight="bold", clip_on=False,
+                       bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
     fig.tight_layout()
 
     def draw(v):
@@ -369,6 +399,8 @@ def clipping_sweep_explorer(sweep, threshold=None) -> Explorer:
             if k is not None:
                 line.set_xdata([k, k])
         note.set_text("" if k is None else f"from step {k} on the loss is not a number")
+        chosen.set_text(f"c = {v['label']}")
+        chosen.set_y(ends[v["label"]])
 
     control = widgets.SelectionSlider(options=list(sweep["labels"]), value=threshold, description="threshold c",
                                       style={"description_width": "initial"}, continuous_update=False)

@@ -811,16 +811,6 @@ def plot_computation_graph(T: int = 4, backward: bool = True):
 # explorer: the five kinds, step by step
 # ----------------------------------------------------------------------------------------------
 
-def _fit_step_slider(choice, slider, n_steps) -> None:
-    """Keep ``slider.max`` at ``n_steps(choice.value)``, now and whenever the choice changes.
-
-    A step slider then never runs past the end of the chosen sequence (ipywidgets moves the value
-    down to the new maximum when it has to).
-    """
-    slider.max = n_steps(choice.value)
-    choice.observe(lambda change: setattr(slider, "max", n_steps(change["new"])), names="value")
-
-
 def type_step_view(layout: dict, step: int) -> dict:
     """What happens at one step of one kind of RNN (pure; the explorer draws it).
 
@@ -932,11 +922,13 @@ def rnn_types_explorer(kind: str = "many-to-one", step: int = 1) -> Explorer:
 
     controls = {
         "kind": widgets.Dropdown(options=list(KINDS), value=kind, description="kind"),
-        "step": widgets.IntSlider(value=min(step, max_steps), min=1, max=max_steps, description="step t"),
+        "step": widgets.IntSlider(value=min(step, layouts[kind]["n_steps"]), min=1, max=layouts[kind]["n_steps"],
+                                  description="step t"),
     }
-    _fit_step_slider(controls["kind"], controls["step"], lambda k: layouts[k]["n_steps"])
     explorer = Explorer("the five kinds of RNN, one time step at a time", controls, fig, compute, draw,
-                        describe=lambda r: r["text"].replace("<", "&lt;").replace(">", "&gt;"))
+                        describe=lambda r: r["text"])
+    # choosing a kind gives the step slider that kind's range (a shorter kind moves the step back)
+    explorer.link_max("kind", "step", lambda k: layouts[k]["n_steps"])
     explorer.diagrams = diagrams   # kind -> Diagram, for tests and for a closer look
     explorer.drawing = drawing     # the cached drawing of the axes (its state: (kind, step))
     return explorer

@@ -50,6 +50,7 @@ While it renders, the figure asks the front end for no redraw (``_no_redraw_requ
 from __future__ import annotations
 
 import base64
+import html
 import io
 import struct
 import threading
@@ -66,6 +67,8 @@ from ._text_masks import remember_text_masks
 _lock_freetype()   # text drawn from two threads at once must not meet in FreeType (see _freetype_lock.py)
 
 __all__ = ["Explorer", "new_figure", "figure_bundle", "show_figure"]
+
+BESIDE_WIDTH = "280px"   # the width of each control in a column beside the figure
 
 
 def new_figure(nrows: int = 1, ncols: int = 1, figsize=(8, 3.2), **kwargs):
@@ -120,28 +123,45 @@ class Explorer:
     compute : callable (**values) -> result (any object, usually a dict)
     draw : callable (result) -> None, updates the figure's artists in place.
     describe : callable (result) -> str, optional
-        A short HTML/text status shown under the figure (e.g. "the bit survived 7 steps").
+        A short plain-text status shown under the figure (e.g. "the bit survived 7 steps"). It is shown
+        as written: the explorer escapes it (``status_html``), so ``c<t>`` and ``<UNK>`` appear as such.
+    beside : bool, default False
+        Put the controls in a column left of the figure instead of a row above it (for tall figures:
+        the explorer then fits a laptop's screen). The controls without a width of their own get
+        ``BESIDE_WIDTH``: with a figure at most 6.3 in (630 px) wide, the explorer fits the notebook's
+        width in JupyterLab on a 1366 px wide screen with the file browser open.
 
     Attributes
     ----------
-    result : the latest ``compute`` result.
+    result : the latest ``compute`` result (the last one that worked: see ``error``).
+    error : the exception of the latest update, or None when it worked. A control moved to values that
+        ``compute`` or ``draw`` cannot handle leaves the picture as it was and says why in the status line
+        (``error_html``); the next move that works draws again and clears the message. ``set`` and
+        ``refresh`` raise the exception as well (a cell that asks for such values fails).
     last_update_ms : wall time of the latest update: compute, draw and render (the benchmarks read it).
     last_render : how the latest update was rendered: "layers" (background + dynamic artists), "full"
         (the whole figure), or None (a backend without pixel access: the figure is shown as a new image).
     """
 
-    def __init__(self, title, controls, figure, compute, draw, describe=None):
+    def __init__(self, title, controls, figure, compute, draw, describe=None, beside=False):
         if not isinstance(controls, dict) or not controls:
             raise ValueError(f"Explorer: controls must be a non-empty dict of widgets, got {controls!r}")
         self.title = title
         self.controls = dict(controls)
         self.figure = figure
+        self.beside = bool(beside)
         self._compute, self._draw, self._describe = compute, draw, describe
         self.status = widgets.HTML()
+        self.status.add_class("explorer-status")
+        self._control_boxes = []    # the boxes of controls shown so far (replace_control updates them)
+        self._initial = self.values()   # what reset() goes back to
         self.result = None
+        self.error = None
         self.last_update_ms = float("nan")
         self.last_render = None
         self._holding = False
+        self._reverting = False       # while a stale echo from the browser is undone (_stale_echo)
+        self._set_by_code = {}        # id(control) -> the latest float values code gave it
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self._output = None
@@ -186,17 +206,28 @@ class Explorer:
         return {name: control.value for name, control in self.controls.items()}
 
     def refresh(self):
-        """Recompute from the current control values and redraw; returns the result."""
+        """Recompute from the current control values and redraw; returns the result.
+
+        An exception of ``compute``, ``draw`` or ``describe`` is shown in the status line (the picture
+        stays as it was) and raised.
+        """
         with self._lock:
             return self._refresh()
 
     def _refresh(self):
         start = time.perf_counter()
-        with single_blas_thread():  # small products: one thread is faster (see _blas.py)
-            self.result = self._compute(**self.values())
-        self._show()
-        if self._describe is not None:
-            self.status.value = self._describe(self.result)
+        try:
+            with single_blas_thread():  # small products: one thread is faster (see _blas.py)
+                result = self._compute(**self.values())
+            self.result = result
+            self._show()
+            status = self._describe(result) if self._describe is not None else None
+        except Exception as exc:
+            self.error = exc
+            self.status.value = error_html(exc)
+            raise
+        self.error = None
+        self.status.value = status_html(status) if status is not None else ""
         self.last_update_ms = 1000.0 * (time.perf_counter() - start)
         return self.result
 
@@ -245,18 +276,106 @@ class Explorer:
                 self._holding = False
             return self.refresh()
 
-    def _on_change(self, change):
-        if not self._holding:
+    def reset(self):
+        """Put every control back to the value it had when the explorer was made, and redraw; returns
+        the result. The cell that checks an explorer (it moves the controls) ends with ``reset()``, so
+        that after Run All the explorer shows the state its text describes."""
+        return self.set(**self._initial)
+
+    def replace_control(self, name, control):
+        """Show ``control`` in place of the control called ``name`` (same name, a new widget), in every
+        view shown so far; the old widget is closed. Does not recompute (the caller changes nothing
+        the picture depends on, or refreshes)."""
+        old = self.controls[name]
+        old.unobserve(self._on_change, names="value")
+        control.observe(self._on_change, names="value")
+        self.controls[name] = control
+        for box in self._control_boxes:
+            box.children = tuple(control if child is old else child for child in box.children)
+        old.close()
+
+    def link_max(self, choice, slider, top):
+        """Keep the maximum of the slider ``slider`` at ``top(value of the control choice)``, now and
+        whenever that choice changes (the slider's value moves down to the new maximum if needed).
+
+        The slider is replaced by a new one with the new range (``replace_control``), not given a new
+        ``max``: the browser's slider keeps the range it was first shown with for its End key, and so
+        would jump to an old maximum.
+        """
+        chooser = self.controls[choice]
+
+        def fit(change=None):
+            old = self.controls[slider]
+            new_max = top(chooser.value)
+            if old.max != new_max:
+                self.replace_control(slider, _with_max(old, new_max))
+            return old.max != new_max
+        if fit():
+            self._initial = self.values()
             self.refresh()
+        # before the explorer's own observer: the update that follows a choice sees the fitted slider
+        chooser.unobserve(self._on_change, names="value")
+        chooser.observe(fit, names="value")
+        chooser.observe(self._on_change, names="value")
+
+    def _on_change(self, change):
+        if self._reverting:
+            return
+        control, new = change["owner"], change["new"]
+        if "value" in getattr(control, "_property_lock", {}):      # the browser sent this value
+            if self._stale_echo(control, change["old"], new):
+                self._reverting = True
+                try:
+                    control.value = change["old"]                   # sent back to the browser
+                finally:
+                    self._reverting = False
+                return
+            self._set_by_code.pop(id(control), None)
+        elif isinstance(new, float):
+            kept = self._set_by_code.setdefault(id(control), [])
+            kept[:] = [*kept[-(_ECHO_MEMORY - 1):], new]
+        if self._holding:
+            return
+        try:
+            self.refresh()
+        except Exception:
+            pass        # said in the status line (_refresh); the picture stays at the last values that worked
+
+    def _stale_echo(self, control, old, new) -> bool:
+        """Whether a value the browser sent is its late echo of a value code set earlier, not a move.
+
+        A browser's float slider puts a value set from the kernel on its own grid of steps (0.3 becomes
+        0.30000000000000004, from 0.1 + 4 x 0.05) and, when that differs from the value it got, sends its
+        version back. The kernel reads that message only after the cells queued before it: during Run
+        All, after the checks and the reset() that follow, so the explorer would end at a value the
+        checks used. A value a hair away from one that code set, and not from the current one, is such
+        an echo: the explorer keeps its current value (and sends it to the browser again).
+        """
+        if not isinstance(new, float) or not isinstance(old, (int, float)):
+            return False
+        near = lambda a, b: a != b and abs(a - b) <= 1e-9 * max(1.0, abs(b))
+        return not near(new, old) and new != old and any(near(new, u) for u in self._set_by_code.get(id(control), []))
 
     # -- views -----------------------------------------------------------------------------------
     @property
     def widget(self):
-        """The live view: controls, figure and status line in one box."""
+        """The live view: controls (a row above the figure, or a column beside it), figure and status
+        line in one box (its DOM classes: "explorer", "explorer-controls", "explorer-status")."""
         view = self._output if self._output is not None else self.figure.canvas
-        controls = widgets.HBox(list(self.controls.values()),
-                                layout=widgets.Layout(flex_flow="row wrap"))
-        return widgets.VBox([controls, view, self.status])
+        if self.beside:
+            for control in self.controls.values():    # a column of one width (the figure's neighbour)
+                if control.layout.width is None:
+                    control.layout.width = BESIDE_WIDTH
+            controls = widgets.VBox(list(self.controls.values()),
+                                    layout=widgets.Layout(flex="0 0 auto", margin="0 8px 0 0"))
+            box = widgets.VBox([widgets.HBox([controls, view]), self.status])
+        else:
+            controls = widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
+            box = widgets.VBox([controls, view, self.status])
+        controls.add_class("explorer-controls")
+        box.add_class("explorer")
+        self._control_boxes.append(controls)
+        return box
 
     def snapshot_png(self) -> bytes:
         """The current picture as PNG bytes."""
@@ -285,6 +404,32 @@ class Explorer:
 
     def __repr__(self):
         return f"Explorer({self.title!r}, controls={list(self.controls)})"
+
+
+_ECHO_MEMORY = 50     # how many values set by code are remembered per control (see Explorer._stale_echo)
+
+
+def status_html(text: str) -> str:
+    """The HTML of a status line that shows ``text`` as written (``<t>``, ``<UNK>``, ``&`` included)."""
+    return html.escape(str(text), quote=False)
+
+
+def error_html(exc: BaseException) -> str:
+    """The HTML of the status line after an update failed: what went wrong, and that the picture still
+    shows the last values that worked."""
+    what = f"{type(exc).__name__}: {exc}"
+    return ('<span style="color:#b00020"><b>Cannot show these values.</b> '
+            f"{html.escape(what, quote=False)} (The picture still shows the last values that worked.)</span>")
+
+
+def _with_max(slider, new_max):
+    """A new slider like ``slider`` (same kind, label, step, style, layout), with maximum ``new_max``
+    and its value moved into the new range."""
+    keep = ("description", "min", "step", "disabled", "continuous_update", "orientation", "readout",
+            "readout_format", "style", "layout", "tooltip", "behavior", "description_allow_html")
+    settings = {k: getattr(slider, k) for k in keep if slider.has_trait(k)}
+    settings.update(max=new_max, value=min(max(slider.value, slider.min), new_max))
+    return type(slider)(**settings)
 
 
 class _Layers:

@@ -472,6 +472,7 @@ def _pin_labels(fig):
     """Keep the axis labels where tight_layout placed them. Left to itself, matplotlib measures every
     tick label of the axes that share x (four panels of 17 words) to place the labels again on each
     full redraw. Call after tight_layout; the x labels are empty (the words are tick labels)."""
+    fig.draw_without_rendering()     # the labels' places for the axes' places that tight_layout chose
     for ax in fig.axes:
         label = ax.yaxis.label
         if label.get_text():
@@ -499,7 +500,7 @@ def _gradient_panel(ax, view, formula):
     ax.yaxis.set_major_locator(FixedLocator([1e-15, 1e-10, 1e-5, 1.0]))
     ax.yaxis.set_major_formatter(FixedFormatter(["10⁻¹⁵", "10⁻¹⁰", "10⁻⁵", "1"]))
     ax.yaxis.set_minor_locator(NullLocator())
-    ax.set_ylabel("d c<T> / d c<t>\n(unit 0, log; 0 at the bottom)")
+    ax.set_ylabel("d c<T> / d c<t>\n(unit 0, log)", fontsize=9)
     _key(ax, 1.0, 1.02, [("● backward pass (keep_state_grads)", "C2"), ("- - " + formula, "k")], align="right")
     return real, prod
 
@@ -513,7 +514,8 @@ def gru_gate_explorer(subject: str = "cat", write: int = 2, u_write: float = 1.0
     """
     first = gru_gate_view(subject, write, u_write, u_hold, r)
     T = len(first["tokens"])
-    fig, (ax_c, ax_g, ax_d) = new_figure(3, 1, figsize=(8.4, 7.2), sharex=True,
+    # 6.3 x 5.4 in with the controls beside it: the explorer fits a laptop's screen (1366 x 768)
+    fig, (ax_c, ax_g, ax_d) = new_figure(3, 1, figsize=(6.3, 5.4), sharex=True,
                                          gridspec_kw={"height_ratios": [1.3, 0.8, 1.0]})
     memory = _memory_panel(ax_c, first, "memory c<t>")
     ax_c.set_title("GRU: c<t> = Γu ⊙ c̃<t> + (1 − Γu) ⊙ c<t−1>", fontsize=10, y=1.0)
@@ -551,7 +553,7 @@ def gru_gate_explorer(subject: str = "cat", write: int = 2, u_write: float = 1.0
         "r": widgets.FloatSlider(value=r, min=0.0, max=1.0, step=0.05, description="Γr", style=style),
     }
     return Explorer("the GRU memory cell, its gates Γu and Γr set by hand, and d c<T>/d c<t>", controls, fig,
-                    gru_gate_view, draw, describe=describe)
+                    gru_gate_view, draw, describe=describe, beside=True)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -729,7 +731,8 @@ def lstm_gate_explorer(**initial) -> Explorer:
     first = lstm_gate_view(**values)
     T = len(first["tokens"])
 
-    fig, (ax_c, ax_a, ax_g, ax_d) = new_figure(4, 1, figsize=(8.4, 8.6), sharex=True,
+    # 6.3 x 5.8 in with the controls beside it: the explorer fits a laptop's screen (1366 x 768)
+    fig, (ax_c, ax_a, ax_g, ax_d) = new_figure(4, 1, figsize=(6.3, 5.8), sharex=True,
                                                gridspec_kw={"height_ratios": [1.2, 0.8, 0.9, 1.0]})
     # 2.2 holds the number unit at any setting, |c<t>| <= |c<0>| + tanh(3) = 1.995 (plus 10 %): only the
     # grey units, piling up, make the axis double
@@ -813,7 +816,7 @@ def lstm_gate_explorer(**initial) -> Explorer:
         return view
 
     explorer = Explorer("the LSTM memory cell, its gates Γf, Γu, Γo set by hand (optionally with peepholes), "
-                        "and d c<T>/d c<t>", controls, fig, compute, draw, describe=describe)
+                        "and d c<T>/d c<t>", controls, fig, compute, draw, describe=describe, beside=True)
     # shown first, and settable with explorer.set(preset=...); its changes reach only apply_preset
     explorer.controls = {"preset": preset_menu, **explorer.controls}
 
@@ -888,7 +891,9 @@ def plot_update_mask(demo: dict):
     fig, (ax_m, ax_c) = new_figure(1, 2, figsize=(9.0, 3.8))
     ax_m.imshow(mask, aspect="auto", cmap="Greys", vmin=0, vmax=1, interpolation="nearest")
     ax_m.set_title("Γu<t>: black = this unit updates", fontsize=10)
-    image = ax_c.imshow(c, aspect="auto", cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest")
+    # the colour scale spans the memory's own range (not [-1, 1], where its small values look pale)
+    lim = float(np.abs(c).max()) or 1.0
+    image = ax_c.imshow(c, aspect="auto", cmap="RdBu_r", vmin=-lim, vmax=lim, interpolation="nearest")
     ax_c.set_title("c<t>: a row keeps its colour while Γu = 0", fontsize=10)
     for ax in (ax_m, ax_c):
         ax.set_xticks(np.arange(len(tokens)))

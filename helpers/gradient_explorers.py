@@ -617,7 +617,8 @@ def gradient_flow_explorer(cell="RNN", activation="tanh", recurrent="gaussian", 
     {"log_range": (low, high), "ticks": the values labelled on the y axis and the colour bar}, and
     ``explorer.ticks`` the two ``_TickPool`` ({"y": ..., "colorbar": ...}) that label it.
     """
-    fig, (ax, ax_m) = new_figure(2, 1, figsize=(8.4, 6.4), gridspec_kw={"height_ratios": [1.0, 1.0]})
+    # 6.3 x 5.5 in with the controls beside it: the explorer fits a laptop's screen (1366 x 768)
+    fig, (ax, ax_m) = new_figure(2, 1, figsize=(6.3, 5.5), gridspec_kw={"height_ratios": [1.0, 1.0]})
 
     (bound_line,) = ax.plot([], [], color="0.55", lw=5, alpha=0.45, solid_capstyle="butt",
                             label="RNN bound (γσ_max)^(T−t)")
@@ -752,7 +753,8 @@ def gradient_flow_explorer(cell="RNN", activation="tanh", recurrent="gaussian", 
         return _message(v) + "." + extra
 
     explorer = Explorer("gradient norms through time: log ‖∂L<T>/∂a<t>‖ of an RNN, GRU or LSTM, with the "
-                        "theory and the reach map", controls, fig, gradient_flow_view, draw, describe=describe)
+                        "theory and the reach map", controls, fig, gradient_flow_view, draw, describe=describe,
+                        beside=True)
     explorer.frame = frame
     explorer.ticks = {"y": y_ticks, "colorbar": bar_ticks}
 

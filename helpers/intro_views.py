@@ -225,7 +225,7 @@ def tokenizer_explorer(corpus, text: str = "", *, k: int = 20, max_k=None, eos: 
         if not r["unknown"]:
             return "every word is in the vocabulary"
         words = ", ".join(w for _, w in r["unknown"])
-        return f"mapped to &lt;UNK&gt;: {words}"
+        return f"mapped to <UNK>: {words}"
 
     controls = {
         "text": widgets.Text(value=text, description="sentence", continuous_update=True,

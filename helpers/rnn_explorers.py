@@ -25,7 +25,7 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from ._checks import as_float_array, check_ndim, check_positive_int, check_shape, fmt_shape
-from .diagrams import (BACKWARD_PALETTE, CachedDrawing, Diagram, _fit_step_slider, backward_roles, rnn_type_layout,
+from .diagrams import (BACKWARD_PALETTE, CachedDrawing, Diagram, backward_roles, rnn_type_layout,
                        step_roles)
 from .explorer import Explorer, new_figure
 from .ner import _binary_params, _check_vocab, binary_tagger_forward, binary_tagger_loss, encode_tagging
@@ -337,17 +337,18 @@ def time_step_explorer(parameters: dict, vocab, sentences, sentence=None, t: int
         outline.set_x(r["t"] - 0.5)
 
     def describe(r):
-        return (f"step {r['t']} reads x&lt;{r['t']}&gt; = '{r['word']}' and a&lt;{r['t'] - 1}&gt;; "
-                f"P(name) = y_hat&lt;{r['t']}&gt; = {r['p_t']:.2f}")
+        return (f"step {r['t']} reads x<{r['t']}> = '{r['word']}' and a<{r['t'] - 1}>; "
+                f"P(name) = y_hat<{r['t']}> = {r['p_t']:.2f}")
 
     controls = {
         "sentence": widgets.Dropdown(options=list(sentences), value=sentence, description="sentence",
                                      layout=widgets.Layout(width="480px")),
-        "t": widgets.IntSlider(value=min(t, T_max), min=1, max=T_max, description="step t"),
+        "t": widgets.IntSlider(value=min(t, len(tokens[sentence])), min=1, max=len(tokens[sentence]),
+                               description="step t"),
     }
-    _fit_step_slider(controls["sentence"], controls["t"], lambda s: len(tokens[s]))
     explorer = Explorer("the unrolled RNN tagger, one time step at a time", controls, fig, compute, draw,
                         describe=describe)
+    explorer.link_max("sentence", "t", lambda s: len(tokens[s]))   # the step slider spans the chosen sentence
     explorer.drawing = drawing   # the cached diagram (its state: (sentence, t))
     return explorer
 
@@ -475,7 +476,7 @@ def backward_stepper(parameters: dict, vocab, text: str, tags, s=None) -> Explor
         raise ValueError(f"{where}: s must be an integer in [1, T_x] = [1, {T}], got {s!r}")
     n_a = p["Waa"].shape[0]
 
-    fig = new_figure(figsize=(10.0, 5.0))[0]
+    fig = new_figure(figsize=(9.2, 5.0))[0]
     fig.clf()   # new_figure prepares the canvas; the panels of unequal size are laid out here
     grid = fig.add_gridspec(2, 2, width_ratios=[2.3, 1.0], height_ratios=[2.6, 1.5])
     ax_d = fig.add_subplot(grid[0, 0])
@@ -506,7 +507,13 @@ def backward_stepper(parameters: dict, vocab, text: str, tags, s=None) -> Explor
     ax_w.set_ylabel("row i (unit of a<t>)", fontsize=8)
     ax_w.tick_params(labelsize=7)
     title_w = ax_w.set_title("", fontsize=9, y=1.0)
-    fig.subplots_adjust(left=0.04, right=0.98, top=0.93, bottom=0.08, wspace=0.12, hspace=0.1)
+    # colour bars (fixed limits: the largest |value| over all steps), so the colours read as numbers
+    for image, ax, lim, label in ((image_a, ax_g, lim_a, "dL/da"), (image_w, ax_w, lim_w, "dWaa")):
+        bar = fig.colorbar(image, cax=ax.inset_axes([1.015, 0.0, 0.025 if ax is ax_w else 0.012, 1.0]),
+                           ticks=[-lim, 0.0, lim], format="%.2g")
+        bar.ax.tick_params(labelsize=7)
+        bar.set_label(label, fontsize=7, labelpad=1)
+    fig.subplots_adjust(left=0.045, right=0.91, top=0.93, bottom=0.08, wspace=0.22, hspace=0.1)
     # the diagram (~140 boxes, arrows and labels) depends only on s: its T pictures are drawn once, then pasted
     drawing = CachedDrawing(ax_d, diagram.artists(), lambda k: diagram.paint(backward_roles(layout, k)), int(s),
                             states=range(1, T + 1))
@@ -526,8 +533,8 @@ def backward_stepper(parameters: dict, vocab, text: str, tags, s=None) -> Explor
         title_w.set_text(f"dWaa summed over {which}")
 
     def describe(r):
-        return (f"s = {r['s']}: |dL/da&lt;{r['s']}&gt;| = {r['norm_total']:.3f}; "
-                f"from L&lt;{r['s']}&gt;: {r['norm_up']:.3f}, from the later steps: {r['norm_future']:.3f}")
+        return (f"s = {r['s']}: |dL/da<{r['s']}>| = {r['norm_total']:.3f}; "
+                f"from L<{r['s']}>: {r['norm_up']:.3f}, from the later steps: {r['norm_future']:.3f}")
 
     controls = {"s": widgets.IntSlider(value=int(s), min=1, max=T, description="step s")}
     explorer = Explorer("backpropagation through time, from the last step back to the first", controls, fig,

@@ -362,7 +362,7 @@ def temperature_explorer(lm: LanguageModel, known=(), prefix: str = "", temperat
     n = check_positive_int("temperature_explorer", "n", n)
     known = frozenset(known)
     first = temperature_view(lm, temperature, prefix, n, seed, known)
-    fig, (ax, ax_text) = new_figure(1, 2, figsize=(9.5, 3.4), gridspec_kw={"width_ratios": [2.3, 1]})
+    fig, (ax, ax_text) = new_figure(1, 2, figsize=(9.2, 3.4), gridspec_kw={"width_ratios": [2.3, 1]})
     xs = np.arange(len(first["labels"]))
     bars = ax.bar(xs, first["probs"], color="C0", width=0.8)
     (outline,) = ax.step(xs, first["probs_model"], where="mid", color="black", lw=1, label="T = 1 (the model)")
@@ -402,8 +402,8 @@ def temperature_explorer(lm: LanguageModel, known=(), prefix: str = "", temperat
         note = ""
         if view["unknown"]:
             unseen = ", ".join(repr(t) for _, t in view["unknown"])
-            note = f" Not in the vocabulary, read as &lt;UNK&gt;: {unseen}."
-        return (f"Most likely next token: <b>{_short(view['top'])}</b>; mean sample length "
+            note = f" Not in the vocabulary, read as <UNK>: {unseen}."
+        return (f"Most likely next token: {_short(view['top'])}; mean sample length "
                 f"{view['mean_length']:.1f} tokens.{note}")
 
     controls = {

@@ -427,3 +427,16 @@ def test_bad_input_is_refused_with_clear_messages():
         format_tagged_sentence(["a"], [0, 1], [0.1], [0.1])
     with pytest.raises(ValueError, match="layers must be a non-empty tuple"):
         depth_costs("rnn", layers=())
+
+
+def test_influence_note_says_when_the_prediction_is_saturated():
+    """P that rounds to 0.00 or 1.00: the shares split a tiny gradient, and the note says how tiny
+    (with P to one digit instead of 0.00); otherwise P to two decimals and the later words' share."""
+    from helpers.brnn_explorers import _influence_note
+    assert _influence_note(0.5, 0.2, 0.1) == "P(name) = 0.50, from later words: 10%"
+    low = _influence_note(1.46e-05, 7.1e-04, 0.25)
+    assert low.startswith("P(name) = 1e-05, saturated") and "7e-04" in low and low.endswith("25%")
+    high = _influence_note(1.0 - 1e-4, 0.02, 0.58)
+    assert high.startswith("P(name) = 1 − 1e-04, saturated") and "2e-02" in high
+    assert _influence_note(0.0, 0.0, 0.0).startswith("P(name) = 0, saturated")
+    assert "0.00" not in low + high

@@ -180,4 +180,23 @@ def test_sweep_explorer_keeps_its_axes_for_every_threshold(sweep):
         assert ex.last_render == "layers", (label, ex._layers.reason)
         assert (ax_l.get_xlim(), ax_l.get_ylim(), ax_n.get_xlim(), ax_n.get_ylim()) == limits
     dynamic_texts = [a for a in ex._layers.dynamic if type(a).__name__ == "Text"]
-    assert len(dynamic_texts) == 1 and dynamic_texts[0].get_clip_on()          # only the "not a number" note
+    # only the "not a number" note and the blue label of the chosen curve
+    assert len(dynamic_texts) == 2
+    note, = [t for t in dynamic_texts if t.get_clip_on()]
+    chosen, = [t for t in dynamic_texts if not t.get_clip_on()]
+    assert chosen.get_text() == f"c = {sweep['labels'][0]}"        # the last set() went back to the first label
+
+
+def test_every_sweep_curve_is_labelled_and_the_labels_do_not_overlap(sweep):
+    ex = clipping_sweep_explorer(sweep, "none")
+    ax_l = ex.figure.axes[0]
+    labels = {t.get_text(): t.get_position()[1] for t in ax_l.texts if t.get_text().startswith("c = ")
+              and t.get_color() != "C0"}
+    assert set(labels) == {f"c = {label}" for label in sweep["labels"]}
+    heights = sorted(labels.values())
+    assert all(b - a >= 0.075 - 1e-12 for a, b in zip(heights, heights[1:]))        # kept apart
+    assert all(0.0 <= y <= 1.05 for y in heights)                                    # within the panel
+    # a run that ends on the chart is labelled where its curve ends, as far as the others allow
+    ends = {label: sweep["runs"][label]["loss"][-1] for label in sweep["labels"]}
+    lowest = min((label for label in ends if np.isfinite(ends[label])), key=lambda label: ends[label])
+    assert labels[f"c = {lowest}"] == pytest.approx(ends[lowest])

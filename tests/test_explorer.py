@@ -416,3 +416,141 @@ def test_png_writer_round_trips_any_rgba_picture():
         rgba = rng.integers(0, 256, size=(*shape, 4), dtype=np.uint8)
         back = np.asarray(Image.open(io.BytesIO(_png_rgba(rgba.view(np.uint32).squeeze(2)))).convert("RGBA"))
         assert back.shape == (*shape, 4) and np.array_equal(back, rgba), shape
+
+
+# -- what the learner reads and where the explorer starts ---------------------------------------------
+
+def test_status_text_is_shown_as_written():
+    """A status with angle brackets and ampersands reaches the page escaped, so the browser shows it
+    as written (unescaped, HTML would swallow <t> as an unknown tag)."""
+    import html
+    fig, ax = new_figure()
+    (line,) = ax.plot([0, 1], [0, 1])
+    text = "c<t> = Γu ⊙ c̃<t> & <UNK> at <write>"
+    ex = Explorer("status", {"k": widgets.IntSlider(value=1, min=0, max=3)}, fig, lambda k: {"k": k},
+                  lambda r: line.set_ydata([0, r["k"]]), describe=lambda r: text)
+    assert "<t>" not in ex.status.value and "<write>" not in ex.status.value
+    assert html.unescape(ex.status.value) == text            # what a browser renders from the HTML
+
+
+def test_reset_returns_every_control_to_its_first_value():
+    calls = []
+    ex, line = make_explorer(calls)
+    first_y = line.get_ydata().copy()
+    first_status = ex.status.value
+    ex.set(k=-2.0, b=0.75)
+    assert ex.status.value != first_status
+    r = ex.reset()
+    assert ex.values() == {"k": 1.0, "b": 0.0} and calls[-1] == (1.0, 0.0)
+    assert np.array_equal(r["y"], np.linspace(0, 1, 11))       # y = 1 x + 0
+    assert np.array_equal(line.get_ydata(), first_y) and ex.status.value == first_status
+
+
+def test_a_failing_update_says_why_and_the_next_good_move_recovers():
+    """compute raises for some values: a moved control (a widget callback) must not raise into the
+    front end; the status line says what went wrong, the picture keeps the last values that worked,
+    and the next move that works draws again and clears the message."""
+    fig, ax = new_figure()
+    x = np.linspace(0, 1, 5)
+    (line,) = ax.plot(x, x)
+
+    def compute(n):
+        if n > 3:
+            raise ValueError(f"compute: n must be at most 3, got {n}")
+        return {"y": n * x}
+
+    ex = Explorer("fails above 3", {"n": widgets.IntSlider(value=1, min=0, max=6)}, fig, compute,
+                  lambda r: line.set_ydata(r["y"]), describe=lambda r: f"n = {r['y'][-1]:.0f}")
+    ex.controls["n"].value = 5                                      # what a slider drag does: no exception
+    assert isinstance(ex.error, ValueError)
+    assert "n must be at most 3, got 5" in ex.status.value and "Cannot show these values" in ex.status.value
+    assert np.array_equal(line.get_ydata(), x) and np.array_equal(ex.result["y"], x)   # still n = 1
+    with pytest.raises(ValueError, match="got 4"):                  # code that asks for it gets the error
+        ex.set(n=4)
+    ex.controls["n"].value = 2
+    assert ex.error is None and ex.status.value == "n = 2"
+    assert np.array_equal(line.get_ydata(), 2 * x)
+
+
+def test_a_linked_slider_gets_a_new_widget_with_the_new_range():
+    """link_max: the slider's maximum follows a choice. The slider is a new widget in every view (the
+    browser's slider would keep its first range for the End key), with the same label and a value
+    moved into the new range; the explorer follows the new widget."""
+    fig, ax = new_figure()
+    (line,) = ax.plot([0, 1], [0, 1])
+    lengths = {"short": 3, "long": 7}
+    controls = {"kind": widgets.Dropdown(options=list(lengths), value="short"),
+                "t": widgets.IntSlider(value=2, min=1, max=3, description="step")}
+    ex = Explorer("linked", controls, fig, lambda kind, t: {"kind": kind, "t": t},
+                  lambda r: line.set_ydata([0, r["t"]]))
+    ex.link_max("kind", "t", lambda kind: lengths[kind])
+    box = ex.widget.children[0]
+    first = ex.controls["t"]
+    assert box.children[1] is first and first.max == 3
+    r = ex.set(kind="long", t=7)
+    second = ex.controls["t"]
+    assert second is not first and second.max == 7 and second.description == "step"
+    assert box.children[1] is second and r == {"kind": "long", "t": 7}
+    second.value = 5                                                  # the new widget moves the picture
+    assert ex.result["t"] == 5
+    ex.controls["kind"].value = "short"                               # 5 is past the end: back to 3
+    assert ex.controls["t"].max == 3 and ex.controls["t"].value == 3 and ex.result == {"kind": "short", "t": 3}
+    ex.reset()
+    assert ex.values() == {"kind": "short", "t": 2}
+
+
+def test_controls_beside_the_figure():
+    fig, ax = new_figure()
+    ax.plot([0, 1], [0, 1])
+    ex = Explorer("side", {"k": widgets.IntSlider()}, fig, lambda k: k, lambda r: None, beside=True)
+    box = ex.widget
+    (row, status) = box.children
+    controls, view = row.children
+    assert isinstance(controls, widgets.VBox) and list(controls.children) == [ex.controls["k"]]
+    assert view is ex._output and status is ex.status          # (Agg here: the figure in an Output)
+    assert "explorer" in box._dom_classes and "explorer-controls" in controls._dom_classes
+
+
+def test_the_browser_harness_knows_how_an_error_status_begins():
+    """The browser tests recognise a failed update by the start of its status line."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).parent / "browser"))
+    try:
+        import browser_harness
+    finally:
+        sys.path.pop(0)
+    import html
+    from helpers.explorer import error_html
+    import re
+    shown = html.unescape(re.sub(r"<[^>]*>", "", error_html(RuntimeError("x < y"))))
+    assert shown.startswith(browser_harness.ERROR_STATUS) and "RuntimeError: x < y" in shown
+
+
+def test_a_late_echo_from_the_browser_does_not_undo_reset():
+    """During Run All the cell after an explorer sets a float slider to 0.3 and later resets it to 1.0.
+    The browser puts 0.3 on its grid of steps (0.1 + 4 x 0.05 = 0.30000000000000004) and sends that
+    back; the kernel reads it after the reset. The explorer must stay at 1.0. A real move of the slider
+    (any other value, or the echo of the current value) is taken as usual."""
+    calls = []
+    fig, ax = new_figure()
+    (line,) = ax.plot([0, 1], [0, 1])
+    slider = widgets.FloatSlider(value=1.0, min=0.1, max=3.0, step=0.05)
+
+    def compute(T):
+        calls.append(T)
+        return {"T": T}
+    ex = Explorer("echo", {"T": slider}, fig, compute, lambda r: line.set_ydata([0, r["T"]]))
+    ex.set(T=0.3)
+    ex.set(T=2.5)
+    ex.reset()
+    n = len(calls)
+    echo = 0.1 + 4 * 0.05
+    assert echo != 0.3 and abs(echo - 0.3) < 1e-15
+    slider.set_state({"value": echo})        # what the kernel does with the browser's message
+    assert slider.value == 1.0 and ex.result == {"T": 1.0} and len(calls) == n
+    slider.set_state({"value": 2.0})         # the learner drags the slider
+    assert slider.value == 2.0 and ex.result == {"T": 2.0}
+    ex.set(T=0.3)
+    slider.set_state({"value": echo})        # the echo of the value it has: taken (no back and forth)
+    assert slider.value == echo and ex.result == {"T": echo}

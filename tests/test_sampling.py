@@ -308,3 +308,20 @@ def test_temperature_explorer_moves_keep_the_layers(names_model):
     texts = [a for a in explorer._layers.dynamic if type(a).__name__ == "Text"]
     assert len(texts) == 2 + 6                     # the title, the heading's first line, the samples
     plt.close(explorer.figure)
+
+
+def test_temperature_explorer_says_why_a_long_prefix_is_not_drawn(names_model):
+    """A prefix longer than the 30 characters a sample may have: typed into the box (a widget callback),
+    it does not raise into the front end; the status line says why and the picture stays; the next
+    prefix that fits draws again."""
+    import matplotlib.pyplot as plt
+    explorer = temperature_explorer(names_model, known=load_names("train"), prefix="", n=6)
+    bars = [b.get_height() for b in explorer.figure.axes[0].patches]
+    explorer.controls["prefix"].value = "a" * 31
+    assert "Cannot show these values" in explorer.status.value
+    assert "31 tokens, more than max_length = 30" in explorer.status.value
+    assert [b.get_height() for b in explorer.figure.axes[0].patches] == bars
+    explorer.controls["prefix"].value = "jo"
+    assert explorer.error is None and explorer.status.value.startswith("Most likely next token")
+    assert explorer.result["prefix"] == "jo"
+    plt.close(explorer.figure)

@@ -68,3 +68,27 @@ def test_every_stored_explorer_carries_its_picture(path):
         picture = Image.open(io.BytesIO(base64.b64decode(url[len(prefix):])))
         assert picture.size == tuple(round(v) for v in canvas["_size"])       # the size the view is laid out at
         assert picture.size == png.size                                        # the figure the PNG shows
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_every_stored_explorer_is_left_at_its_start(path):
+    """After Run All each explorer shows the state it was made with, the one the notebook's text
+    describes: the cells that check an explorer move its controls and must put them back (reset()).
+    The PNG of an explorer's output is its picture when it was displayed, before any check moved it;
+    the saved widget state holds its picture after the whole notebook ran. They must be the same."""
+    import numpy as np
+
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    state = nb["metadata"].get("widgets", {}).get(STATE, {}).get("state", {})
+    prefix = "data:image/png;base64,"
+    for output in explorer_outputs(nb):
+        data = output["data"]
+        shown = np.asarray(Image.open(io.BytesIO(base64.b64decode(data["image/png"]))).convert("RGBA"))
+        (canvas,) = canvases_under(state, data[VIEW]["model_id"])
+        url = state[canvas]["state"]["_data_url"]
+        left = np.asarray(Image.open(io.BytesIO(base64.b64decode(url[len(prefix):]))).convert("RGBA"))
+        assert shown.shape == left.shape
+        differ = np.any(shown != left, axis=2)
+        assert not differ.any(), (f"{path.name}: after the run, the explorer '{data['text/plain'][10:70]}...' "
+                                  f"does not show its start: {differ.sum()} pixels differ (does the cell that "
+                                  f"checks it end with reset()?)")

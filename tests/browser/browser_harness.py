@@ -23,10 +23,15 @@ For each notebook, ``BrowserSession.check`` does what a learner does and checks 
    the kernel did not finish an update either, when a control never changes the picture, when a
    cell shows an error or stderr output or a widget fails to display, and when the kernel answers
    a widget message with an error or stderr -- which the front end shows nowhere: a callback
-   that raises when a control moves is only seen there (a watch on the page's kernel websocket).
+   that raises when a control moves is only seen there (a watch on the page's kernel websocket) --
+   and when an explorer's status line says an update failed (``helpers.explorer`` catches the error
+   of a moved control and says it there);
+6. after Run All, before any move, checks that each explorer fits the window (a laptop's, see
+   ``LAPTOP_VIEWPORT``) and that its status line reads what the notebook's saved widget state says
+   (the text as written, and the explorer back at its start).
 
 Explorers are found as in the notebook file: an output whose ``text/plain`` starts with
-``"Explorer: "``. In the page, an explorer is a widget output holding a box of controls above an
+``"Explorer: "``. In the page, an explorer is a widget output holding a box of controls (above or beside) an
 ipympl figure; the page must show as many as the file holds.
 
 Each check returns a ``NotebookReport``: ``report.ok``, ``report.describe()``, and per explorer
@@ -50,6 +55,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,6 +75,11 @@ INSTALL_HINT = ("the browser tests need Chromium and the Playwright Python packa
 REQUIRE_ENV = "REQUIRE_BROWSER_TESTS"
 
 UIS = {"lab": "JupyterLab", "notebook": "Notebook 7"}
+# how the status line of an explorer whose update raised begins (helpers.explorer.error_html)
+ERROR_STATUS = "Cannot show these values."
+# the page is a laptop's screen: every explorer must fit it (its figure, controls and status line in
+# the notebook's visible height, and in the output area's width with JupyterLab's file browser open)
+LAPTOP_VIEWPORT = {"width": 1366, "height": 768}
 WINDOWING_MODE = "contentVisibility"   # how the notebook renders its cells: JupyterLab's default
 
 
@@ -138,6 +149,39 @@ def explorer_output_positions(notebook: Path) -> list[tuple[int, int, str]]:
     return found
 
 
+def stored_status_texts(notebook: Path) -> list[str | None]:
+    """The status line of each explorer a stored notebook displays, in order, as a browser shows it
+    (the HTML of its saved widget state without tags, entities decoded, spaces collapsed); None for an
+    explorer whose saved state holds no status line."""
+    import html as html_module
+
+    nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    state = nb.get("metadata", {}).get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
+    state = state.get("state", {})
+
+    def status_under(model_id, seen):
+        if model_id in seen or model_id not in state:
+            return None
+        seen.add(model_id)
+        model = state[model_id]["state"]
+        if "explorer-status" in (model.get("_dom_classes") or []):
+            text = re.sub(r"<[^>]*>", "", model.get("value", ""))
+            return re.sub(r"\s+", " ", html_module.unescape(text)).strip()
+        for child in model.get("children", []) if isinstance(model.get("children"), list) else []:
+            if isinstance(child, str) and child.startswith("IPY_MODEL_"):
+                found = status_under(child[len("IPY_MODEL_"):], seen)
+                if found is not None:
+                    return found
+        return None
+
+    texts = []
+    for cell_index, output_index, _ in explorer_output_positions(notebook):
+        output = nb["cells"][cell_index]["outputs"][output_index]
+        view = output.get("data", {}).get("application/vnd.jupyter.widget-view+json", {})
+        texts.append(status_under(view.get("model_id"), set()))
+    return texts
+
+
 def explorer_titles(notebook: Path) -> list[str]:
     """The titles of the explorers a stored notebook displays, in order (from their text/plain)."""
     return [title for _, _, title in explorer_output_positions(notebook)]
@@ -169,6 +213,8 @@ class ExplorerReport:
     moves: list[Move] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    status: str | None = None       # the status line under the figure after Run All, as the page shows it
+    geometry: dict = field(default_factory=dict)   # its size and the notebook's room (_GEOMETRY_JS)
 
     @property
     def latencies(self) -> list[float]:
@@ -482,11 +528,21 @@ class JupyterServer:
 _FIND_EXPLORERS_JS = r"""
 () => {
   const found = [];
+  // an explorer of helpers.explorer: a box of class "explorer" holding "explorer-controls" (a row above
+  // the figure or a column beside it), the ipympl figure and the "explorer-status" line; without those
+  // classes, a vbox whose children are a box of controls and the figure
+  const parts = (box) => {
+    if (box.classList.contains('explorer'))
+      return {controls: box.querySelector('.explorer-controls'), figure: box.querySelector('.jupyter-matplotlib'),
+              status: box.querySelector('.explorer-status')};
+    const kids = [...box.children];
+    return {controls: kids.find(k => k.classList.contains('widget-hbox') || k.classList.contains('widget-box')),
+            figure: kids.find(k => k.classList.contains('jupyter-matplotlib')), status: null};
+  };
   for (const output of document.querySelectorAll('.jp-Notebook .jp-OutputArea-output')) {
-    for (const box of output.querySelectorAll('.widget-vbox')) {
-      const kids = [...box.children];
-      const controls = kids.find(k => k.classList.contains('widget-hbox') || k.classList.contains('widget-box'));
-      const figure = kids.find(k => k.classList.contains('jupyter-matplotlib'));
+    const marked = output.querySelectorAll('.explorer');
+    for (const box of (marked.length ? marked : output.querySelectorAll('.widget-vbox'))) {
+      const {controls, figure, status} = parts(box);
       if (!controls || !figure) continue;
       const index = found.length;
       box.setAttribute('data-explorer-index', String(index));
@@ -510,10 +566,30 @@ _FIND_EXPLORERS_JS = r"""
         if (!label && kind === 'toggle-button') label = el.textContent.trim();
         items.push({id, kind, label, classes: el.className, handles: el.querySelectorAll('.noUi-handle').length});
       });
-      found.push({index, controls: items, canvases: figure.querySelectorAll('canvas').length});
+      found.push({index, controls: items, canvases: figure.querySelectorAll('canvas').length,
+                  status: status ? (status.textContent || '').replace(/\s+/g, ' ').trim() : null});
     }
   }
   return found;
+}
+"""
+
+# Where one explorer sits in the page: its height from the top of its box to the bottom of its status
+# line, the right edge of its figure and controls, and the room the notebook gives it (the height of
+# the notebook's visible area, the right edge of the output area).
+_GEOMETRY_JS = r"""
+(index) => {
+  const box = document.querySelector(`[data-explorer-index="${index}"]`);
+  const panel = box.closest('.jp-WindowedPanel-outer') || box.closest('.jp-Notebook');
+  const output = box.closest('.jp-OutputArea-output');
+  const rect = (e) => e.getBoundingClientRect();
+  const parts = [...box.querySelectorAll('.jupyter-matplotlib canvas, [data-explorer-control]')];
+  const status = box.querySelector('.explorer-status');
+  const top = rect(box).top;
+  const bottom = Math.max(...parts.map(e => rect(e).bottom), status ? rect(status).bottom : -Infinity);
+  return {height: Math.round(bottom - top), room_height: Math.round(panel.clientHeight),
+          right: Math.round(Math.max(...parts.map(e => rect(e).right))), room_right: Math.round(rect(output).right),
+          viewport: [window.innerWidth, window.innerHeight]};
 }
 """
 
@@ -1003,6 +1079,12 @@ class _Mover:
             move = Move(name, action, None, "error")
             explorer.failures.append(f"{name}: could not '{action}': {str(exc).splitlines()[0]}")
         _settle(page, self.index, self.quiet_ms)
+        # mark the controls again (one may be a new widget: Explorer.link_max), and read the status line:
+        # an update that raised says so there (the explorer catches the error of a moved control)
+        found = page.evaluate(_FIND_EXPLORERS_JS)
+        status = found[self.index]["status"] if self.index < len(found) else None
+        if status and status.startswith(ERROR_STATUS):
+            explorer.failures.append(f"{name}: after '{action}' the explorer says: {status}")
         new = _complaints(page)[seen:]
         if new:
             explorer.failures.append(f"{name}: after '{action}' the kernel reported (the page shows "
@@ -1104,7 +1186,7 @@ class BrowserSession:
             playwright = self._playwright_cm.__enter__()
             self._context = playwright.chromium.launch_persistent_context(
                 self._profile.name, executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS,
-                viewport={"width": 1400, "height": 1000}, device_scale_factor=1)
+                viewport=LAPTOP_VIEWPORT, device_scale_factor=1)
             self._context.add_init_script(_KERNEL_WATCH_JS)
         return self._context
 
@@ -1224,6 +1306,25 @@ class BrowserSession:
             run.report.server_log = self._server.log_text()[run.log_start:]
         run.report.seconds = time.monotonic() - run.start
 
+    # -- a notebook that has run, for a test to drive by hand -----------------------------------
+    @contextmanager
+    def ran(self, notebook: Path, ui: str = "lab", run_timeout: float = 120.0):
+        """Open a fresh copy of `notebook` in `ui`, Run All, and yield an ``Explorers`` of its page (the
+        explorers marked as in a check); closed and its kernel shut down after. Raises HarnessError if
+        the run failed."""
+        notebook = Path(notebook).resolve()
+        run = _Run(notebook, ui, NotebookReport(notebook=notebook.name, ui=ui), time.monotonic())
+        try:
+            self._open(run)
+            for step in (_start_run_all, _finish_run_all):
+                if not run.failed:
+                    step(run, self._server, run_timeout)
+            assert_ok(run.report)
+            yield Explorers(run.page)
+        finally:
+            run.failed = True     # the page was driven by hand: the next check gets a fresh one
+            self._finish(run)
+
     # -- what a stored notebook shows before anything runs --------------------------------------
     def static_view(self, notebook: Path, ui: str = "lab", trusted: bool = False, kernel: bool = False,
                     wait: float = 15.0, screenshot: Path | None = None) -> list[dict]:
@@ -1265,6 +1366,36 @@ class BrowserSession:
         finally:
             page.close()
             server.shutdown(notebook)
+
+
+class Explorers:
+    """The explorers of a page after Run All, for tests that drive one control by hand."""
+
+    def __init__(self, page):
+        self.page = page
+        self.found = page.evaluate(_FIND_EXPLORERS_JS)
+
+    def control(self, explorer: int, label: str):
+        """The locator of the control of `explorer` whose label is `label`."""
+        self.found = self.page.evaluate(_FIND_EXPLORERS_JS)   # marked again: a control may be new
+        (control,) = [c for c in self.found[explorer]["controls"] if c["label"] == label]
+        return _control(self.page, control)
+
+    def handle(self, explorer: int, label: str):
+        return self.control(explorer, label).locator(".noUi-handle").first
+
+    def slider_value(self, explorer: int, label: str) -> tuple[float, float]:
+        """(value, maximum) of a slider, as its handle tells assistive technology."""
+        handle = self.handle(explorer, label)
+        return float(handle.get_attribute("aria-valuenow")), float(handle.get_attribute("aria-valuemax"))
+
+    def status(self, explorer: int) -> str:
+        return self.page.evaluate(_FIND_EXPLORERS_JS)[explorer]["status"]
+
+    def settle(self, explorer: int, quiet_ms: float = 250.0) -> bool:
+        """Wait until the kernel is quiet and the explorer's picture has stopped changing."""
+        self.page.evaluate(_PIXELS_JS)
+        return _settle(self.page, explorer, quiet_ms)
 
 
 def check_notebook(notebook: Path, uis=("lab",), **options) -> list[NotebookReport]:
@@ -1348,12 +1479,15 @@ def _move_controls(run: _Run, change_timeout, samples, quiet_ms):
     """Move every control of every explorer of a notebook that has run, and check the page after."""
     page, report = run.page, run.report
     titles = explorer_titles(run.notebook)
+    stored = stored_status_texts(run.notebook)
     attributed = set(range(len(run.during_run)))  # the kernel's complaints accounted for so far
     for info in run.found:
         index = info["index"]
         title = titles[index] if index < len(titles) else f"explorer {index + 1}"
-        explorer = ExplorerReport(title=title, controls=[_describe_control(c) for c in info["controls"]])
+        explorer = ExplorerReport(title=title, controls=[_describe_control(c) for c in info["controls"]],
+                                  status=info.get("status"))
         report.explorers.append(explorer)
+        _check_status_and_fit(page, index, explorer, stored[index] if index < len(stored) else None)
         if not info["canvases"]:
             explorer.failures.append("its figure has no canvas")
             continue
@@ -1404,6 +1538,24 @@ def _move_controls(run: _Run, change_timeout, samples, quiet_ms):
         report.notes.append(f"the kernel answered {len(no_comm)} widget message(s) with 'No such comm': the "
                             f"front end wrote to {len(set(no_comm))} widget(s) the kernel had closed (such as "
                             f"the canvas of a figure closed after it was shown as a PNG); harmless")
+
+
+def _check_status_and_fit(page, index: int, explorer: ExplorerReport, stored: str | None):
+    """After Run All: the status line reads what the notebook's saved state says it reads (the page
+    shows it as written: text such as c<t> is not swallowed as a tag, and the explorer is back at its
+    start), and the explorer fits the notebook's room on a laptop's screen."""
+    if stored is not None and explorer.status is not None and explorer.status != stored:
+        explorer.failures.append(f"after Run All its status line reads {explorer.status!r}; the notebook's saved "
+                                 f"state says {stored!r}")
+    geometry = page.evaluate(_GEOMETRY_JS, index)
+    explorer.geometry = geometry
+    if geometry["height"] > geometry["room_height"]:
+        explorer.failures.append(f"it is {geometry['height']} px tall, and the notebook shows "
+                                 f"{geometry['room_height']} px at a time in a {geometry['viewport'][0]} x "
+                                 f"{geometry['viewport'][1]} window")
+    if geometry["right"] > geometry["room_right"]:
+        explorer.failures.append(f"its figure or controls end {geometry['right'] - geometry['room_right']} px "
+                                 f"right of the output area in a {geometry['viewport'][0]} px wide window")
 
 
 # -- results of this run, for the summaries -------------------------------------------------------
