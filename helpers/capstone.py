@@ -288,7 +288,7 @@ def run_one(cell, gap, seed, keep_bias=0.0, n_a=8, steps=300, batch_size=64, tes
     where = "run_one"
     check_choice(where, "cell", cell, CELLS)
     gap = check_positive_int(where, "gap", gap)
-    seed = check_positive_int(where, "seed", seed, minimum=0)
+    seed = check_positive_int(where, "seed", seed, minimum=0, maximum=None)
     keep_bias = _check_keep_bias(where, cell, keep_bias)
     if not isinstance(return_model, (bool, np.bool_)):
         raise ValueError(f"{where}: return_model must be True or False, got {return_model!r}")

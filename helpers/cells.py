@@ -17,6 +17,7 @@ and stays inside the layer.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,9 +25,35 @@ import numpy as np
 from . import gru, lstm, rnn
 from ._checks import check_choice
 
-__all__ = ["Cell", "get_cell", "CELL_KINDS"]
+__all__ = ["Cell", "get_cell", "as_cell", "CELL_KINDS"]
 
 CELL_KINDS = ("rnn", "gru", "lstm")
+
+
+class _told_as:
+    """Re-raise a cell function's ValueError / KeyError in the words of the layer interface.
+
+    The cell functions name their own arguments (``rnn_states_forward: a0 must have shape ...``); a
+    learner who called ``cell.forward(x, h0, params)`` passed an ``h0``. The message keeps everything
+    else and starts with the method that was called.
+    """
+
+    def __init__(self, where: str, renames: dict):
+        self.where, self.renames = where, renames
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if kind not in (ValueError, KeyError):
+            return False
+        text = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+        head, sep, rest = text.partition(": ")
+        if sep and re.fullmatch(r"[a-z_]+", head):       # "gru_states_forward: ..." -> "Cell('gru').forward: ..."
+            text = rest
+        for old, new in self.renames.items():
+            text = re.sub(rf"(?<![\w'\[]){old}(?![\w'\]])", new, text)
+        raise kind(f"{self.where}: {text}") from None
 
 
 @dataclass(frozen=True)
@@ -65,13 +92,19 @@ class Cell:
         return {key: full[key] for key in self.param_keys}
 
     def forward(self, x, h0, parameters):
-        """Run the layer: x (n_x, m, T_x), h0 (n_a, m) -> h (n_a, m, T_x), cache."""
-        if self.kind == "rnn":
-            return rnn.rnn_states_forward(x, h0, parameters, **self.options)
-        if self.kind == "gru":
-            return gru.gru_states_forward(x, h0, parameters, **self.options)
-        a, _c, caches = lstm.lstm_states_forward(x, h0, parameters, **self.options)
-        return a, caches
+        """Run the layer: x (n_x, m, T_x), h0 (n_a, m) -> h (n_a, m, T_x), cache.
+
+        A bad argument raises the cell function's ValueError / KeyError, told in this method's words
+        (``h0``, not the cell's own ``a0`` / ``c0``).
+        """
+        renames = {"a0": "h0", "c0": "h0"}
+        with _told_as(f"{self!r}.forward", renames):
+            if self.kind == "rnn":
+                return rnn.rnn_states_forward(x, h0, parameters, **self.options)
+            if self.kind == "gru":
+                return gru.gru_states_forward(x, h0, parameters, **self.options)
+            a, _c, caches = lstm.lstm_states_forward(x, h0, parameters, **self.options)
+            return a, caches
 
     def backward(self, dh, cache, keep_state_grads: bool = False) -> dict:
         """BPTT through the layer. dh (n_a, m, T_x) is dL/dh<t> from outside the recurrence.
@@ -79,16 +112,17 @@ class Cell:
         Returns dx (n_x, m, T_x), dh0 (n_a, m), "d" + key for every parameter, and with
         ``keep_state_grads`` also dh_steps (n_a, m, T_x), the total dL/dh<t> at every step.
         """
-        if self.kind == "rnn":
-            grads = rnn.rnn_backward(dh, cache, keep_state_grads=keep_state_grads)
-            renames = {"da0": "dh0", "da_steps": "dh_steps"}
-        elif self.kind == "gru":
-            grads = gru.gru_backward(dh, cache, keep_state_grads=keep_state_grads)
-            renames = {"dc0": "dh0", "dc_steps": "dh_steps"}
-        else:
-            grads = lstm.lstm_backward(dh, cache, keep_state_grads=keep_state_grads)
-            grads.pop("dc0")  # c<0> = 0 is fixed inside a layer
-            renames = {"da0": "dh0", "da_steps": "dh_steps"}
+        with _told_as(f"{self!r}.backward", {"da": "dh", "dc": "dh", "caches": "cache"}):
+            if self.kind == "rnn":
+                grads = rnn.rnn_backward(dh, cache, keep_state_grads=keep_state_grads)
+                renames = {"da0": "dh0", "da_steps": "dh_steps"}
+            elif self.kind == "gru":
+                grads = gru.gru_backward(dh, cache, keep_state_grads=keep_state_grads)
+                renames = {"dc0": "dh0", "dc_steps": "dh_steps"}
+            else:
+                grads = lstm.lstm_backward(dh, cache, keep_state_grads=keep_state_grads)
+                grads.pop("dc0")  # c<0> = 0 is fixed inside a layer
+                renames = {"da0": "dh0", "da_steps": "dh_steps"}
         return {renames.get(key, key): value for key, value in grads.items()}
 
     def __repr__(self):
@@ -112,6 +146,19 @@ def get_cell(kind, **options) -> Cell:
         raise ValueError(f"get_cell: the {kind} cell has no option {', '.join(unknown)} "
                          f"(it takes: {', '.join(sorted(allowed))})")
     return Cell(kind, dict(options))
+
+
+def as_cell(where: str, cell, name: str = "cell") -> Cell:
+    """The ``cell`` argument of a public function as a Cell: a Cell, or a kind name with default options.
+
+    A bad value raises ValueError in the caller's words: ``fit: cell must be ...``.
+    """
+    if isinstance(cell, Cell):
+        return cell
+    if isinstance(cell, str) and cell in CELL_KINDS:
+        return get_cell(cell)
+    raise ValueError(f"{where}: {name} must be one of {', '.join(repr(k) for k in CELL_KINDS)} or a Cell "
+                     f"from cells.get_cell, got {cell!r:.60}")
 
 
 def zeros_state(n_a: int, m: int) -> np.ndarray:

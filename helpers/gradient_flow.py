@@ -151,7 +151,7 @@ def _check_real(where, name, value, minimum=None):
 
 
 def _check_seed(where, seed):
-    return check_positive_int(where, "seed", seed, minimum=0)
+    return check_positive_int(where, "seed", seed, minimum=0, maximum=None)
 
 
 # ----------------------------------------------------------------------------------------------

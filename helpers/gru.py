@@ -618,7 +618,7 @@ def initialize_gru_parameters(n_x, n_a, n_y, seed=0, simplified=False):
     n_x = check_positive_int(where, "n_x", n_x)
     n_a = check_positive_int(where, "n_a", n_a)
     n_y = check_positive_int(where, "n_y", n_y)
-    seed = check_positive_int(where, "seed", seed, minimum=0)
+    seed = check_positive_int(where, "seed", seed, minimum=0, maximum=None)
     simplified = _check_flag(where, "simplified", simplified)
 
     rng = np.random.default_rng(seed)

@@ -625,7 +625,7 @@ def initialize_lstm_parameters(n_x, n_a, n_y, seed=0, peephole=False, forget_bia
     n_a = check_positive_int(where, "n_a", n_a)
     n_y = check_positive_int(where, "n_y", n_y)
     if seed is not None:
-        seed = check_positive_int(where, "seed", seed, minimum=0)
+        seed = check_positive_int(where, "seed", seed, minimum=0, maximum=None)
     peephole = _check_flag(where, "peephole", peephole)
     is_real = (isinstance(forget_bias, (int, float, np.integer, np.floating))
                and not isinstance(forget_bias, bool))

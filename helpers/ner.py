@@ -97,7 +97,7 @@ TEMPLATES = (
 
 
 def _check_seed(where, seed):
-    return check_positive_int(where, "seed", seed, minimum=0)
+    return check_positive_int(where, "seed", seed, minimum=0, maximum=None)
 
 
 def make_name_tagging_data(n: int, seed: int = 0, p_full_name: float = 0.6):

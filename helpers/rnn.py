@@ -513,7 +513,7 @@ def initialize_rnn_parameters(n_x, n_a, n_y, seed=0, scale=None):
     n_a = check_positive_int(where, "n_a", n_a)
     n_y = check_positive_int(where, "n_y", n_y)
     if seed is not None:
-        seed = check_positive_int(where, "seed", seed, minimum=0)
+        seed = check_positive_int(where, "seed", seed, minimum=0, maximum=None)
     if scale is not None:
         if isinstance(scale, bool) or not isinstance(scale, (int, float, np.integer, np.floating)) \
                 or not np.isfinite(scale) or scale <= 0:

@@ -33,7 +33,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.transforms import ScaledTranslation
 
-from ._checks import check_choice, check_positive_int
+from ._checks import as_float_array, check_choice, check_finite, check_ndim, check_positive_int
 from .explorer import Explorer, new_figure
 from .language_model import LanguageModel, _one_blas_thread, initial_state, step, tokenize
 from .text import EOS, UNK
@@ -81,7 +81,7 @@ def temperature_softmax(z, temperature: float = 1.0) -> np.ndarray:
     """
     where = "temperature_softmax"
     temperature = _check_temperature(where, temperature)
-    z = np.asarray(z, dtype=np.float64)
+    z = as_float_array(where, "z", z)
     if z.ndim not in (1, 2) or z.shape[0] == 0:
         raise ValueError(f"{where}: z must be 1-D (V,) or 2-D (V, m) with V >= 1, got shape {z.shape}")
     if not np.all(np.isfinite(z)):
@@ -93,9 +93,18 @@ def temperature_softmax(z, temperature: float = 1.0) -> np.ndarray:
 def entropy_bits(p) -> float:
     """Entropy of a probability vector in bits: H = -sum_k p_k log2 p_k (terms with p_k = 0 add 0).
 
-    p : ndarray (V,). A uniform choice among n tokens has H = log2 n; a certain one has H = 0.
+    p : ndarray (V,), V >= 1, entries >= 0 that sum to 1. A uniform choice among n tokens has
+        H = log2 n; a certain one has H = 0.
     """
-    p = np.asarray(p, dtype=np.float64)
+    where = "entropy_bits"
+    p = as_float_array(where, "p", p)
+    check_ndim(where, "p", p, 1, "(V,)")
+    if p.size == 0:
+        raise ValueError(f"{where}: p is empty (shape (0,)); a distribution needs at least one entry")
+    check_finite(where, "p", p)
+    if p.min() < 0 or abs(p.sum() - 1.0) > 1e-6:
+        raise ValueError(f"{where}: p must be a probability vector (entries >= 0 that sum to 1), got entries "
+                         f"from {p.min():.4g} to {p.max():.4g} that sum to {p.sum():.6g}")
     nz = p[p > 0]
     return float(-(nz * np.log2(nz)).sum())
 
@@ -223,7 +232,7 @@ def sample(lm: LanguageModel, n: int = 1, *, seed=0, temperature: float = 1.0, m
     lm = _check_lm(where, lm)
     n = check_positive_int(where, "n", n)
     if seed is not None:
-        seed = check_positive_int(where, "seed", seed, minimum=0)
+        seed = check_positive_int(where, "seed", seed, minimum=0, maximum=None)
     temperature = _check_temperature(where, temperature)
     if max_length is None:
         max_length = 30 if lm.level == "char" else 20
@@ -233,7 +242,8 @@ def sample(lm: LanguageModel, n: int = 1, *, seed=0, temperature: float = 1.0, m
         raise ValueError(f"{where}: reject_unk must be True or False, got {reject_unk!r}")
     start = encode_prefix(lm, prefix, unknown)
     if len(start) > max_length:
-        raise ValueError(f"{where}: the prefix has {len(start)} tokens, more than max_length = {max_length}")
+        raise ValueError(f"{where}: prefix has {len(start)} tokens, more than max_length = {max_length} (the "
+                         f"longest sample, prefix included); shorten the prefix or raise max_length")
 
     rng = np.random.default_rng(seed)
     vocab, V = lm.vocab, lm.V

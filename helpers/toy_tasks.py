@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._checks import as_float_array, check_finite, check_ndim, check_positive_int, check_shape, fmt_shape
+from ._checks import MAX_STEPS, as_float_array, check_finite, check_ndim, check_positive_int, check_shape, fmt_shape
 from .cells import get_cell
 from .losses import output_layer_backward, output_layer_forward, softmax_cross_entropy
 from .optim import Adam, clip_by_global_norm
@@ -72,7 +72,7 @@ _TENS = (None, None, "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "
 
 
 def _check_seed(where, seed):
-    return check_positive_int(where, "seed", seed, minimum=0)
+    return check_positive_int(where, "seed", seed, minimum=0, maximum=None)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -455,7 +455,7 @@ def fit_encoder_decoder(params: dict, batch: dict, epochs: int = 10, batch_size:
     history : ndarray (epochs,), the mean loss per example in each epoch
     """
     where = "fit_encoder_decoder"
-    epochs = check_positive_int(where, "epochs", epochs)
+    epochs = check_positive_int(where, "epochs", epochs, maximum=MAX_STEPS)
     batch_size = check_positive_int(where, "batch_size", batch_size)
     seed = _check_seed(where, seed)
     for name, value in (("learning_rate", learning_rate), ("clip", clip)):
