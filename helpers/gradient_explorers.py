@@ -650,7 +650,7 @@ def gradient_flow_explorer(cell="RNN", activation="tanh", recurrent="gaussian", 
     # the fast redraw holds the map as it was then: a card of the axes' own colour, under the map and
     # redrawn with it on every move, covers that old map where the new one is smaller or switched off
     cover = Rectangle((0.0, 0.0), 1.0, 1.0, transform=ax_m.transAxes, facecolor=ax_m.get_facecolor(),
-                                  edgecolor="none", zorder=image.get_zorder() - 0.5)
+                      edgecolor="none", zorder=image.get_zorder() - 0.5)
     ax_m.add_patch(cover)
     # the colour bar shows the same fixed scale, on a mappable of its own: changing the image's data never
     # rebuilds it (a colour bar of the image would make new artists whenever the image changes)
