@@ -13,6 +13,9 @@ Every message starts with the name of the public function that was called (``whe
 """
 from __future__ import annotations
 
+import re
+from contextlib import ContextDecorator
+
 import numpy as np
 
 __all__ = [
@@ -30,6 +33,7 @@ __all__ = [
     "MAX_SIZE",
     "MAX_STEPS",
     "check_choice",
+    "told_as",
 ]
 
 
@@ -215,3 +219,32 @@ def check_choice(where: str, name: str, value, choices) -> None:
     if value not in choices:
         opts = ", ".join(repr(c) for c in choices)
         raise ValueError(f"{where}: {name} must be one of {opts}, got {value!r}")
+
+
+class told_as(ContextDecorator):
+    """Re-raise a ValueError / KeyError of the functions called inside in the words of the caller.
+
+    A public function that hands its arguments on (``train_name_tagger`` to ``fit``, ``Cell.forward``
+    to ``gru_states_forward``) would otherwise let the learner read an error of a function they never
+    called, about an argument they never passed (``c0`` for their ``h0``). Inside ``told_as(where,
+    renames)`` such an error keeps its message, starts with ``where`` instead of the inner function's
+    name, and names the caller's arguments (``renames`` maps an inner name to the caller's). Usable as a
+    ``with`` block or as a decorator.
+    """
+
+    def __init__(self, where: str, renames: dict | None = None):
+        self.where, self.renames = where, dict(renames or {})
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if kind is None or not issubclass(kind, (ValueError, KeyError)):
+            return False
+        text = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+        head, sep, rest = text.partition(": ")
+        if sep and " " not in head:                   # "gru_states_forward: ..." -> "...", then our name
+            text = rest
+        for old, new in self.renames.items():         # whole argument names only: c0, not dc0 or 'c0'
+            text = re.sub(rf"(?<![\w'\[]){re.escape(old)}(?![\w'\]])", new, text)
+        raise type(exc)(f"{self.where}: {text}") from None

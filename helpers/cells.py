@@ -17,43 +17,16 @@ and stays inside the layer.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import gru, lstm, rnn
-from ._checks import check_choice
+from ._checks import check_choice, told_as
 
 __all__ = ["Cell", "get_cell", "as_cell", "CELL_KINDS"]
 
 CELL_KINDS = ("rnn", "gru", "lstm")
-
-
-class _told_as:
-    """Re-raise a cell function's ValueError / KeyError in the words of the layer interface.
-
-    The cell functions name their own arguments (``rnn_states_forward: a0 must have shape ...``); a
-    learner who called ``cell.forward(x, h0, params)`` passed an ``h0``. The message keeps everything
-    else and starts with the method that was called.
-    """
-
-    def __init__(self, where: str, renames: dict):
-        self.where, self.renames = where, renames
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, kind, exc, tb):
-        if kind not in (ValueError, KeyError):
-            return False
-        text = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
-        head, sep, rest = text.partition(": ")
-        if sep and re.fullmatch(r"[a-z_]+", head):       # "gru_states_forward: ..." -> "Cell('gru').forward: ..."
-            text = rest
-        for old, new in self.renames.items():
-            text = re.sub(rf"(?<![\w'\[]){old}(?![\w'\]])", new, text)
-        raise kind(f"{self.where}: {text}") from None
 
 
 @dataclass(frozen=True)
@@ -98,7 +71,7 @@ class Cell:
         (``h0``, not the cell's own ``a0`` / ``c0``).
         """
         renames = {"a0": "h0", "c0": "h0"}
-        with _told_as(f"{self!r}.forward", renames):
+        with told_as(f"{self!r}.forward", renames):
             if self.kind == "rnn":
                 return rnn.rnn_states_forward(x, h0, parameters, **self.options)
             if self.kind == "gru":
@@ -112,7 +85,7 @@ class Cell:
         Returns dx (n_x, m, T_x), dh0 (n_a, m), "d" + key for every parameter, and with
         ``keep_state_grads`` also dh_steps (n_a, m, T_x), the total dL/dh<t> at every step.
         """
-        with _told_as(f"{self!r}.backward", {"da": "dh", "dc": "dh", "caches": "cache"}):
+        with told_as(f"{self!r}.backward", {"da": "dh", "dc": "dh", "caches": "cache"}):
             if self.kind == "rnn":
                 grads = rnn.rnn_backward(dh, cache, keep_state_grads=keep_state_grads)
                 renames = {"da0": "dh0", "da_steps": "dh_steps"}

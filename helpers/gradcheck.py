@@ -32,6 +32,8 @@ def relative_error(analytic, numeric) -> float:
     n = as_float_array("relative_error", "numeric", numeric)
     if a.shape != n.shape:
         raise ValueError(f"relative_error: analytic has shape {a.shape} but numeric has shape {n.shape}")
+    check_finite("relative_error", "analytic", a)
+    check_finite("relative_error", "numeric", n)
     denom = np.linalg.norm(a) + np.linalg.norm(n)
     if denom == 0.0:
         return 0.0

@@ -61,7 +61,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ._checks import MAX_STEPS, as_float_array, check_choice, check_finite, check_ndim, check_positive_int, check_shape
+from ._checks import (MAX_STEPS, as_float_array, check_choice, check_finite, check_ndim, check_positive_int,
+                      check_shape, told_as)
 from .cells import CELL_KINDS, get_cell
 from .gru import gru_states_forward
 from .lstm import lstm_states_forward
@@ -197,6 +198,7 @@ def tokenize(texts, level: str) -> list:
     return out
 
 
+@told_as("build_vocabulary", {"sequences": "token_lists"})
 def build_vocabulary(token_lists, k=None, order: str = "frequency") -> Vocabulary:
     """The vocabulary of a language model: <PAD>, <UNK>, <EOS>, then the k most frequent tokens.
 
@@ -441,7 +443,8 @@ def make_batch(corpus: Corpus, index, V: int):
 
 def _check_batch(where: str, lm: LanguageModel, x, y, mask):
     """Check a batch against the model (shapes, token indices, a 0/1 mask); return float x, int y, float mask."""
-    x = np.asarray(x, dtype=np.float64)
+    x = as_float_array(where, "x", x)
+    check_finite(where, "x", x)
     if x.ndim != 3 or x.shape[0] != lm.V:
         raise ValueError(f"{where}: x must have shape (V, m, T) with V = {lm.V} (the vocabulary), "
                          f"got {x.shape}")
@@ -450,7 +453,7 @@ def _check_batch(where: str, lm: LanguageModel, x, y, mask):
     if y.shape != (m, T) or y.dtype.kind not in "iu":
         raise ValueError(f"{where}: y must be an integer array of shape (m, T) = ({m}, {T}) to match x, "
                          f"got a {y.dtype} array of shape {y.shape}")
-    mask = mask.astype(np.float64)                      # a boolean mask becomes 0.0 / 1.0
+    mask = as_float_array(where, "mask", mask)          # a boolean mask becomes 0.0 / 1.0
     check_shape(where, "mask", mask, (m, T), "(m, T)", f"to match x {x.shape}")
     if not np.all((mask == 0.0) | (mask == 1.0)):
         raise ValueError(f"{where}: mask must hold only 0 and 1, got values {np.unique(mask)[:5]}")
@@ -666,17 +669,19 @@ def train_language_model(train, vocab: Vocabulary = None, *, level: str = "char"
     if isinstance(train, (list, tuple)) and not any(len(s) for s in train if isinstance(s, (list, tuple))):
         raise ValueError(f"{where}: train is an empty corpus ({len(train)} sequence(s), no token); "
                          f"a language model needs at least one token to learn from")
-    if lm is None:
-        if vocab is None:
-            vocab = build_vocabulary(train)
-        lm = new_language_model(vocab, level, cell, n_a, seed)
-    else:
-        lm = _check_lm(where, lm)
-        lm = LanguageModel({k: np.array(v, dtype=np.float64) for k, v in lm.params.items()},
-                           lm.vocab, lm.cell, lm.level)
-    vocab = lm.vocab
-    corpus = encode_corpus(train, vocab, max_length)
-    held = None if heldout is None else encode_corpus(heldout, vocab, max_length)
+    with told_as(where, {"token_lists": "train"}):     # the errors of the steps below, in this function's words
+        if lm is None:
+            if vocab is None:
+                vocab = build_vocabulary(train)
+            lm = new_language_model(vocab, level, cell, n_a, seed)
+        else:
+            lm = _check_lm(where, lm)
+            lm = LanguageModel({k: np.array(v, dtype=np.float64) for k, v in lm.params.items()},
+                               lm.vocab, lm.cell, lm.level)
+        vocab = lm.vocab
+        corpus = encode_corpus(train, vocab, max_length)
+    with told_as(where, {"token_lists": "heldout"}):
+        held = None if heldout is None else encode_corpus(heldout, vocab, max_length)
     opt = _make_optimizer(where, optimizer, learning_rate)
     rng = np.random.default_rng(seed)
 
@@ -791,6 +796,7 @@ def token_log_probs(lm: LanguageModel, corpus: Corpus, chunk: int = 1024) -> np.
     return out
 
 
+@told_as("evaluate")
 def evaluate(lm: LanguageModel, token_lists=None, *, corpus: Corpus = None) -> dict:
     """Loss per token and perplexity of a model on a corpus.
 
@@ -894,12 +900,15 @@ def step(lm: LanguageModel, previous, state):
         c_prev = as_float_array(where, "state[1] (c)", state[1])
         check_ndim(where, "state[0] (a)", a_prev, 2, "(n_a, m)")
         check_shape(where, "state[1] (c)", c_prev, a_prev.shape, "(n_a, m)", "to match state[0] (a)")
+        check_finite(where, "state[0] (a)", a_prev)
+        check_finite(where, "state[1] (c)", c_prev)
     else:
         if isinstance(state, tuple):
             raise ValueError(f"{where}: state of a {lm.cell} model must be one array (n_a, m) "
                              f"(initial_state gives the first), got a tuple")
         a_prev = as_float_array(where, "state", state)
         check_ndim(where, "state", a_prev, 2, "(n_a, m)")
+        check_finite(where, "state", a_prev)
     state_name = "state[0] (a)" if lm.cell == "lstm" else "state"
     check_shape(where, state_name, a_prev, (lm.n_a, None), "(n_a, m)", f"for the model's n_a = {lm.n_a}")
     m = a_prev.shape[1]
@@ -970,6 +979,7 @@ class NGramBaseline:
         return f"NGramBaseline({'unigram' if self.order == 1 else 'bigram'}, alpha={self.alpha:g}, V={len(self.vocab)})"
 
 
+@told_as("ngram_baseline", {"token_lists": "train"})
 def ngram_baseline(train, vocab: Vocabulary, order: int = 2, alpha: float = 1.0) -> NGramBaseline:
     """Count-based unigram or bigram model of a training corpus, with add-alpha smoothing.
 
@@ -1163,6 +1173,7 @@ def load_model(path, vocab: Vocabulary = None, cell: str = None) -> LanguageMode
 # statistics and plots
 # ----------------------------------------------------------------------------------------------
 
+@told_as("corpus_statistics")
 def corpus_statistics(token_lists, vocab: Vocabulary) -> dict:
     """Sizes that decide the cost of a language model on a corpus.
 

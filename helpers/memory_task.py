@@ -35,7 +35,7 @@ import numpy as np
 
 from ._blas import one_blas_thread
 from ._checks import MAX_STEPS, check_positive_int
-from .cells import get_cell
+from .cells import as_cell
 from .optim import Adam
 from .training import accuracy, fit, init_model
 
@@ -346,7 +346,7 @@ def fit_memory_task(cell, train: MemoryTask, test: MemoryTask, n_a: int, *, step
     if isinstance(keep_bias, bool) or not isinstance(keep_bias, (int, float, np.integer, np.floating)) \
             or not np.isfinite(keep_bias) or keep_bias < 0:
         raise ValueError(f"{where}: keep_bias must be a finite number >= 0, got {keep_bias!r}")
-    kind = get_cell(cell).kind
+    kind = as_cell(where, cell).kind
     if keep_bias and kind == "rnn":
         raise ValueError(f"{where}: keep_bias applies to the gated cells (gru, lstm); the rnn has no gate, "
                          f"got keep_bias={keep_bias!r}")

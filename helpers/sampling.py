@@ -33,7 +33,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.transforms import ScaledTranslation
 
-from ._checks import as_float_array, check_choice, check_finite, check_ndim, check_positive_int
+from ._checks import as_float_array, check_choice, check_finite, check_ndim, check_positive_int, told_as
 from .explorer import Explorer, new_figure
 from .language_model import LanguageModel, _one_blas_thread, initial_state, step, tokenize
 from .text import EOS, UNK
@@ -166,6 +166,7 @@ def _probabilities(lm: LanguageModel, z, temperature: float, reject_unk: bool = 
 
 
 @_one_blas_thread
+@told_as("next_token_probabilities")
 def next_token_probabilities(lm: LanguageModel, prefix=None, temperature: float = 1.0,
                              reject_unk: bool = False, unknown: str = "error") -> np.ndarray:
     """The distribution the sampler draws the next token from, after a prefix.
@@ -301,6 +302,7 @@ def fraction_new(texts, known) -> tuple:
 # ----------------------------------------------------------------------------------------------
 
 @_one_blas_thread
+@told_as("temperature_view")
 def temperature_view(lm: LanguageModel, temperature: float = 1.0, prefix: str = "", n: int = 10, seed: int = 0,
                      known=()) -> dict:
     """Everything the temperature explorer shows, for one setting of its controls.

@@ -27,7 +27,7 @@ from collections import Counter
 
 import numpy as np
 
-from ._checks import check_choice, check_positive_int
+from ._checks import check_choice, check_positive_int, told_as
 
 __all__ = [
     "UNK",
@@ -279,7 +279,8 @@ class Vocabulary:
                 seqs.append(tokenize_chars(text, lower=lower))
         if not any(seqs):
             raise ValueError(f"{where}: texts must hold at least one token, got an empty corpus")
-        return cls.from_tokens(seqs, k, order=order, pad=pad)
+        with told_as(where, {"sequences": "texts"}):
+            return cls.from_tokens(seqs, k, order=order, pad=pad)
 
     # -- look-ups ----------------------------------------------------------------------------------
     def __len__(self) -> int:

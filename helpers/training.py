@@ -68,7 +68,7 @@ def _check_model(where, model, cell):
                     f"to match model['{first}'] {fmt_shape(arrays[first].shape)}")
     check_shape(where, "model['by']", arrays["by"], (Wy.shape[0], 1), "(n_y, 1)",
                 f"to match model['Wy'] {fmt_shape(Wy.shape)}")
-    for k in ("Wy", "by"):
+    for k in keys:
         check_finite(where, f"model['{k}']", arrays[k])
     return arrays
 
