@@ -461,3 +461,95 @@ def test_bad_input_is_a_clear_error(fn, good, name, arg, value, error, tmp_path,
     message = info.value.args[0] if info.value.args else ""
     assert isinstance(message, str) and message.startswith(f"{name}:"), message
     assert arg in message, message
+
+
+# ----------------------------------------------------------------------------------------------
+# cases a table of argument kinds does not reach
+# ----------------------------------------------------------------------------------------------
+
+def test_fit_refuses_labels_of_other_examples_before_any_mini_batch():
+    """4 label rows for 6 examples: with mini-batches of 2 the first batches would find their rows and
+    train on labels of other examples; the whole data set is checked before the first step."""
+    with pytest.raises(ValueError, match=r"fit: y must have shape \(N, T_x\) = \(5, 6\) to match x \(3, 5, 6\), "
+                                         r"got \(4, 6\)"):
+        training.fit(MODEL, X, Y_EVERY[:4], "rnn", epochs=1, batch_size=2)
+    with pytest.raises(ValueError, match=r"fit: y must have shape \(N,\) = \(5,\)"):
+        training.fit(MODEL, X, Y_LAST[:4], "rnn", epochs=1, batch_size=2, readout="last")
+    with pytest.raises(ValueError, match=r"fit: mask must have shape \(N, T_x\) = \(5, 6\)"):
+        training.fit(MODEL, X, Y_EVERY, "rnn", epochs=1, batch_size=2, mask=np.ones((4, T)))
+
+
+@pytest.mark.parametrize("labels, why", [(np.full((M, T), "a"), "dtype <U1"), (np.full((M, T), N_Y), "from 2 to 2"),
+                                         (np.full((M, T), 0.5), "non-integer value 0.5")])
+def test_accuracy_refuses_labels_it_could_never_match(labels, why):
+    """A str, a class the model does not have, or a fraction can never equal a prediction: an accuracy of 0
+    would be a silent wrong result."""
+    with pytest.raises(ValueError, match=f"accuracy: y must hold .*{why}"):
+        training.accuracy(MODEL, X, labels, "rnn")
+    # an integral float label is a label (1.0 is class 1): the accuracy counts it as such
+    predicted = training.predict(MODEL, X, "rnn")
+    assert training.accuracy(MODEL, X, predicted.astype(float), "rnn") == 1.0
+
+
+def test_a_model_without_a_key_says_which_and_what_a_model_has():
+    broken = {k: v for k, v in MODEL.items() if k != "Wy"}
+    with pytest.raises(KeyError, match=r"fit: model is missing the key 'Wy': a model of Cell\('rnn'\) has "
+                                       r"Wax, Waa, ba, Wy, by \(init_model makes one\); it has: Waa, Wax, ba, by"):
+        training.fit(broken, X, Y_EVERY, "rnn", epochs=1)
+
+
+def test_errors_through_the_layer_interface_and_training_name_the_callers_arguments():
+    params = get_cell("lstm").init(N_X, N_A)
+    with pytest.raises(ValueError, match=r"^Cell\('lstm'\).forward: h0 must have shape \(n_a, m\) = \(4, \*\)"):
+        get_cell("lstm").forward(X, np.zeros((N_A + 1, M)), params)
+    with pytest.raises(ValueError, match=r"^fit: cell must be one of 'rnn', 'gru', 'lstm' or a Cell"):
+        training.fit(MODEL, X, Y_EVERY, "transformer", epochs=1)
+
+
+def test_a_check_that_checks_nothing_is_refused():
+    with pytest.raises(ValueError, match="gradient_check: analytic is empty, so there is nothing to check"):
+        gradcheck.gradient_check(lambda d: 0.0, {"w": np.ones(3)}, {})
+
+
+@pytest.mark.parametrize("chunk", [-1, 0])
+def test_token_log_probs_refuses_a_chunk_that_reads_nothing(chunk):
+    """chunk = -1 used to give all-zero log-probabilities (every token "certain")."""
+    with pytest.raises(ValueError, match=f"token_log_probs: chunk must be an integer >= 1, got {chunk}"):
+        lm_mod.token_log_probs(LM, CORPUS, chunk=chunk)
+
+
+def test_sample_refuses_a_prefix_longer_than_the_sample():
+    with pytest.raises(ValueError, match="sample: prefix has 31 tokens, more than max_length = 30"):
+        sampling.sample(LM, prefix="a" * 31)
+
+
+def test_load_model_refuses_a_plain_npy_file_and_none(tmp_path):
+    path = tmp_path / "weights.npy"
+    np.save(path, np.zeros(3))
+    with pytest.raises(ValueError, match="load_model: weights.npy is not a readable .npz file of a language model"):
+        lm_mod.load_model(path)
+    with pytest.raises(ValueError, match="load_model: path must be the str or Path of a .npz file"):
+        lm_mod.load_model(None)
+
+
+def test_load_model_refuses_a_forged_header_before_allocating(tmp_path):
+    """An array whose header claims 10**6 x 10**6 float64 (8 TB) in a file of a few kilobytes: the header
+    is read and refused; nothing of that size is ever allocated (that would be a MemoryError, or worse)."""
+    import io
+    import zipfile
+
+    good = lm_mod.save_model(LM, tmp_path / "good.npz")
+    forged = tmp_path / "forged.npz"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(forged, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "Wy.npy":
+                header = io.BytesIO()
+                np.lib.format.write_array_header_1_0(
+                    header, {"descr": "<f8", "fortran_order": False, "shape": (10**6, 10**6)})
+                data = header.getvalue() + b"\0" * 64
+            dst.writestr(info.filename, data)
+    with pytest.raises(ValueError, match=r"load_model: forged.npz is not a readable .npz file .*'Wy' claims "
+                                         r"shape \(1000000, 1000000\)"):
+        lm_mod.load_model(forged)
+    assert lm_mod.load_model(good).params["Wy"].shape == LM.params["Wy"].shape     # the untouched file loads
