@@ -247,4 +247,8 @@ class told_as(ContextDecorator):
             text = rest
         for old, new in self.renames.items():         # whole argument names only: c0, not dc0 or 'c0'
             text = re.sub(rf"(?<![\w'\[]){re.escape(old)}(?![\w'\]])", new, text)
-        raise type(exc)(f"{self.where}: {text}") from None
+        try:
+            told = type(exc)(f"{self.where}: {text}")
+        except Exception:                              # a subclass that takes other arguments (JSONDecodeError)
+            told = (KeyError if isinstance(exc, KeyError) else ValueError)(f"{self.where}: {text}")
+        raise told from None

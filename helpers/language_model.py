@@ -1111,9 +1111,13 @@ def load_model(path, vocab: Vocabulary = None, cell: str = None) -> LanguageMode
     if not path.is_file():
         raise FileNotFoundError(f"{where}: no file named {name}")
     if not zipfile.is_zipfile(path):
-        raise ValueError(f"{where}: {name} is not a readable .npz file of a language model: it is not a zip "
-                         f"archive of arrays (a .npy file holds one array, not a model; a truncated or "
-                         f"corrupted .npz is not one either); load a file written by save_model")
+        with open(path, "rb") as handle:
+            npy = handle.read(6) == b"\x93NUMPY"
+        if npy:
+            raise ValueError(f"{where}: {name} is not a readable .npz file of a language model: it is a .npy "
+                             f"file, which holds one array (np.save), not a model; load a file of save_model")
+        raise ValueError(f"{where}: {name} is not a readable .npz file of a language model "
+                         f"(it may be corrupted or truncated)")
     try:
         arrays = _read_npz(path)
     except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError, RuntimeError, MemoryError) as exc:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import (MAX_STEPS, as_float_array, check_choice, check_finite, check_labels, check_ndim,
-                      check_positive_int, check_real_number, check_shape, fmt_shape, get_param)
+                      check_positive_int, check_real_number, check_shape, fmt_shape, get_param, told_as)
 from ._blas import one_blas_thread
 from .cells import as_cell
 from .losses import output_layer_backward, output_layer_forward, softmax_cross_entropy
@@ -76,12 +76,8 @@ def _check_model(where, model, cell):
 def _forward_states(where, model, x, cell):
     """h (n_a, m, T_x) of the recurrent layer from h<0> = 0, the cell's errors told in ``where``'s words."""
     n_a, m = model["Wy"].shape[1], x.shape[1]
-    try:
+    with told_as(where, {"parameters": "model"}):
         return cell.forward(x, np.zeros((n_a, m)), {k: model[k] for k in cell.param_keys})
-    except (ValueError, KeyError) as exc:
-        text = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
-        text = text.split(": ", 1)[-1].replace("parameters[", "model[")
-        raise type(exc)(f"{where}: {text}") from None
 
 
 def _lengths(where, lengths, m, T):

@@ -553,3 +553,21 @@ def test_load_model_refuses_a_forged_header_before_allocating(tmp_path):
                                          r"shape \(1000000, 1000000\)"):
         lm_mod.load_model(forged)
     assert lm_mod.load_model(good).params["Wy"].shape == LM.params["Wy"].shape     # the untouched file loads
+
+
+def test_told_as_names_the_callers_function_and_arguments_only():
+    """The inner function's name is replaced, whole argument names are renamed (c0, not dc0 or the key
+    'c0'), and other exceptions pass through unchanged."""
+    from helpers._checks import told_as
+
+    with pytest.raises(ValueError) as info:
+        with told_as("outer", {"c0": "h0"}):
+            raise ValueError("inner: c0 must have shape (4, 5), got (3, 5); dc0 and parameters['c0'] stay")
+    assert str(info.value) == "outer: h0 must have shape (4, 5), got (3, 5); dc0 and parameters['c0'] stay"
+    with pytest.raises(KeyError) as info:
+        with told_as("outer"):
+            raise KeyError("inner: parameters is missing the key 'Wax'")
+    assert info.value.args[0] == "outer: parameters is missing the key 'Wax'"
+    with pytest.raises(TypeError, match="^not ours$"):
+        with told_as("outer"):
+            raise TypeError("not ours")
