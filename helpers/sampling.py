@@ -144,6 +144,11 @@ def encode_prefix(lm: LanguageModel, prefix, unknown: str = "error") -> list:
     return [UNK if tok not in lm.vocab else tok for tok in tokens]
 
 
+def _default_max_length(lm: LanguageModel) -> int:
+    """The longest sample by default: 30 characters or 20 words."""
+    return 30 if lm.level == "char" else 20
+
+
 def _run_prefix(lm: LanguageModel, tokens: list, m: int):
     """Feed x<1> = 0 and then the prefix tokens; return the scores of the next token and the state."""
     state = initial_state(lm, m)
@@ -236,7 +241,7 @@ def sample(lm: LanguageModel, n: int = 1, *, seed=0, temperature: float = 1.0, m
         seed = check_positive_int(where, "seed", seed, minimum=0, maximum=None)
     temperature = _check_temperature(where, temperature)
     if max_length is None:
-        max_length = 30 if lm.level == "char" else 20
+        max_length = _default_max_length(lm)
     max_length = check_positive_int(where, "max_length", max_length)
     max_rejections = check_positive_int(where, "max_rejections", max_rejections)
     if not isinstance(reject_unk, (bool, np.bool_)):
@@ -244,7 +249,7 @@ def sample(lm: LanguageModel, n: int = 1, *, seed=0, temperature: float = 1.0, m
     start = encode_prefix(lm, prefix, unknown)
     if len(start) > max_length:
         raise ValueError(f"{where}: prefix has {len(start)} tokens, more than max_length = {max_length} (the "
-                         f"longest sample, prefix included); shorten the prefix or raise max_length")
+                         f"longest sample, prefix included); shorten the prefix or pass a larger max_length")
 
     rng = np.random.default_rng(seed)
     vocab, V = lm.vocab, lm.V
@@ -335,7 +340,13 @@ def temperature_view(lm: LanguageModel, temperature: float = 1.0, prefix: str = 
         raise ValueError(f"{where}: prefix must be a str, got {type(prefix).__name__}")
     unknown = lm.vocab.unknown(tokenize(prefix, lm.level)[0]) if prefix else []
     keep = [i for i in range(lm.V) if i != lm.vocab.pad_index]
-    z, _ = _run_prefix(lm, encode_prefix(lm, prefix, "unk"), 1)
+    start = encode_prefix(lm, prefix, "unk")
+    longest = _default_max_length(lm)
+    if len(start) > longest:
+        unit = "characters" if lm.level == "char" else "words"
+        raise ValueError(f"{where}: prefix has {len(start)} {unit}, more than the {longest} a sample holds; "
+                         f"shorten it")
+    z, _ = _run_prefix(lm, start, 1)
     probs = _probabilities(lm, z[:, 0], temperature)[keep]
     probs_model = _probabilities(lm, z[:, 0], 1.0)[keep]
     drawn = sample(lm, n, seed=seed, temperature=temperature, prefix=prefix, unknown="unk")

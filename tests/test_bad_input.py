@@ -571,3 +571,12 @@ def test_told_as_names_the_callers_function_and_arguments_only():
     with pytest.raises(TypeError, match="^not ours$"):
         with told_as("outer"):
             raise TypeError("not ours")
+
+
+def test_the_temperature_view_refuses_a_prefix_longer_than_a_sample():
+    """What the notebook 06 explorer computes: its prefix box must not hold more than the 30 characters a
+    sample has; the error says so in the view's own terms (it has no max_length to raise)."""
+    with pytest.raises(ValueError, match="^temperature_view: prefix has 31 characters, more than the 30 a sample "
+                                         "holds; shorten it$"):
+        sampling.temperature_view(LM, prefix="a" * 31)
+    assert sampling.temperature_view(LM, prefix="a" * 30, n=2)["prefix"] == "a" * 30
