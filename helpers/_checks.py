@@ -32,6 +32,8 @@ __all__ = [
     "check_labels",
     "MAX_SIZE",
     "MAX_STEPS",
+    "MAX_ENTRIES",
+    "check_entries",
     "check_choice",
     "told_as",
 ]
@@ -173,6 +175,15 @@ def check_time_steps(where: str, name: str, arr: np.ndarray, axis: str = "T_x") 
 # below a request that would try to allocate terabytes or loop for days (10**12 is refused up front).
 MAX_SIZE = 100_000          # units, examples, vocabulary tokens, time steps, samples, ...
 MAX_STEPS = 1_000_000       # epochs and training steps
+MAX_ENTRIES = 10**8         # numbers in the arrays one call makes (800 MB of float64)
+
+
+def check_entries(where: str, count: int, what: str) -> None:
+    """Raise ValueError before allocating more than ``MAX_ENTRIES`` numbers; ``what`` says which sizes
+    asked for them, e.g. "n_a = 100000 and n_x = 3 (the weights)"."""
+    if count > MAX_ENTRIES:
+        raise ValueError(f"{where}: {what} would need {count:,} numbers ({count * 8 / 1e9:,.1f} GB of "
+                         f"float64), more than the {MAX_ENTRIES:,} this course supports; choose smaller sizes")
 
 
 def check_positive_int(where: str, name: str, value, minimum: int = 1, maximum: int | None = MAX_SIZE) -> int:

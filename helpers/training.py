@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import (MAX_STEPS, as_float_array, check_choice, check_finite, check_labels, check_ndim,
-                      check_positive_int, check_real_number, check_shape, fmt_shape, get_param, told_as)
+                      check_entries, check_positive_int, check_real_number, check_shape, fmt_shape, get_param, told_as)
 from ._blas import one_blas_thread
 from .cells import as_cell
 from .losses import output_layer_backward, output_layer_forward, softmax_cross_entropy
@@ -38,6 +38,9 @@ def init_model(cell, n_x: int, n_a: int, n_y: int, seed: int = 0) -> dict:
     n_x = check_positive_int(where, "n_x", n_x)
     n_a = check_positive_int(where, "n_a", n_a)
     n_y = check_positive_int(where, "n_y", n_y)
+    blocks = {"rnn": 1, "gru": 3, "lstm": 4}[cell.kind]      # weight blocks of (n_a, n_a + n_x)
+    check_entries(where, blocks * n_a * (n_a + n_x + 2) + n_y * (n_a + 1),
+                  f"n_x = {n_x}, n_a = {n_a} and n_y = {n_y}")
     if seed is not None:
         seed = check_positive_int(where, "seed", seed, minimum=0, maximum=None)
     model = cell.init(n_x, n_a, seed=seed)

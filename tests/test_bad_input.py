@@ -580,3 +580,16 @@ def test_the_temperature_view_refuses_a_prefix_longer_than_a_sample():
                                          "holds; shorten it$"):
         sampling.temperature_view(LM, prefix="a" * 31)
     assert sampling.temperature_view(LM, prefix="a" * 30, n=2)["prefix"] == "a" * 30
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: training.init_model("rnn", 3, 20_000, 2), "init_model"),       # Waa alone: 4e8 numbers
+    (lambda: lstm.initialize_lstm_parameters(3, 10_000, 2), "initialize_lstm_parameters"),
+    (lambda: gradient_flow.scaled_orthogonal(20_000, 1.0), "scaled_orthogonal"),
+    (lambda: text.one_hot(np.zeros((1_000, 1_000), dtype=int), 1_000), "one_hot"),
+])
+def test_sizes_each_allowed_but_too_big_together_are_refused_before_allocating(call, name):
+    """Every size is within MAX_SIZE, their product is not: refused by arithmetic, before numpy is asked
+    for gigabytes (an (n_a, n_a) matrix for n_a = 20,000 is 3.2 GB)."""
+    with pytest.raises(ValueError, match=f"^{name}: .* would need [0-9,]+ numbers .* more than the 100,000,000"):
+        call()
