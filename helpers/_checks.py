@@ -13,6 +13,9 @@ Every message starts with the name of the public function that was called (``whe
 """
 from __future__ import annotations
 
+import re
+from contextlib import ContextDecorator
+
 import numpy as np
 
 __all__ = [
@@ -25,7 +28,14 @@ __all__ = [
     "check_params",
     "check_time_steps",
     "check_positive_int",
+    "check_real_number",
+    "check_labels",
+    "MAX_SIZE",
+    "MAX_STEPS",
+    "MAX_ENTRIES",
+    "check_entries",
     "check_choice",
+    "told_as",
 ]
 
 
@@ -41,17 +51,48 @@ fmt_shape = _fmt_shape  # public name, for messages such as "to match Wax (5, 3)
 def as_float_array(where: str, name: str, value) -> np.ndarray:
     """Return ``value`` as a float64 ndarray without copying a float64 array.
 
-    Raises ValueError if ``value`` cannot be read as an array of real numbers.
+    Raises ValueError if ``value`` is not an array (or nested list) of real numbers: None, a str,
+    an array of str or objects, and complex numbers are refused (a complex array would otherwise be
+    cut to its real part with only a warning).
     """
     if isinstance(value, np.ndarray) and value.dtype == np.float64:
         return value
+    if value is None or isinstance(value, (str, bytes, dict, set)):
+        raise ValueError(f"{where}: {name} must be an array of real numbers, got {_describe(value)}")
     try:
-        arr = np.asarray(value, dtype=np.float64)
+        raw = value if isinstance(value, np.ndarray) else np.asarray(value)
     except (TypeError, ValueError) as exc:
         raise ValueError(
             f"{where}: {name} must be an array of real numbers, got {type(value).__name__} ({exc})"
         ) from None
-    return arr
+    if raw.dtype.kind == "c":
+        raise ValueError(f"{where}: {name} must be an array of real numbers, got a complex array "
+                         f"(dtype {raw.dtype}) of shape {_fmt_shape(raw.shape)}; pass its .real part "
+                         f"if that is what you mean")
+    if raw.dtype.kind not in "biuf":
+        raise ValueError(f"{where}: {name} must be an array of real numbers, got an array of dtype "
+                         f"{raw.dtype} ({_describe(value)})")
+    return raw.astype(np.float64, copy=False)
+
+
+def _describe(value) -> str:
+    """A short description of a value for a message: its type, and the value itself if it is short."""
+    if value is None:
+        return "None"
+    text = repr(value)
+    return f"{type(value).__name__} {text[:40]}{'...' if len(text) > 40 else ''}"
+
+
+def check_real_number(where: str, name: str, value, low: float | None = None, high: float | None = None) -> float:
+    """Return ``value`` as a float if it is a finite real number (not a bool) in [low, high], else ValueError."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(value):
+        raise ValueError(f"{where}: {name} must be a finite real number, got {_describe(value)}")
+    if (low is not None and value < low) or (high is not None and value > high):
+        lo = "-inf" if low is None else f"{low:g}"
+        hi = "inf" if high is None else f"{high:g}"
+        raise ValueError(f"{where}: {name} must lie in [{lo}, {hi}], got {value!r}")
+    return float(value)
 
 
 def check_ndim(where: str, name: str, arr: np.ndarray, ndim: int, layout: str) -> None:
@@ -130,11 +171,58 @@ def check_time_steps(where: str, name: str, arr: np.ndarray, axis: str = "T_x") 
                          f"a sequence needs at least one step")
 
 
-def check_positive_int(where: str, name: str, value, minimum: int = 1) -> int:
-    """Return ``value`` as int if it is an integer >= ``minimum``, else raise ValueError."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+# The largest sizes a function of the course accepts: far above anything a course exercise needs, far
+# below a request that would try to allocate terabytes or loop for days (10**12 is refused up front).
+MAX_SIZE = 100_000          # units, examples, vocabulary tokens, time steps, samples, ...
+MAX_STEPS = 1_000_000       # epochs and training steps
+MAX_ENTRIES = 10**8         # numbers in the arrays one call makes (800 MB of float64)
+
+
+def check_entries(where: str, count: int, what: str) -> None:
+    """Raise ValueError before allocating more than ``MAX_ENTRIES`` numbers; ``what`` says which sizes
+    asked for them, e.g. "n_a = 100000 and n_x = 3 (the weights)"."""
+    if count > MAX_ENTRIES:
+        raise ValueError(f"{where}: {what} would need {count:,} numbers ({count * 8 / 1e9:,.1f} GB of "
+                         f"float64), more than the {MAX_ENTRIES:,} this course supports; choose smaller sizes")
+
+
+def check_positive_int(where: str, name: str, value, minimum: int = 1, maximum: int | None = MAX_SIZE) -> int:
+    """Return ``value`` as int if it is an integer in [minimum, maximum], else raise ValueError.
+
+    ``maximum`` defaults to ``MAX_SIZE`` (a size: units, examples, steps, tokens); pass ``MAX_STEPS`` for
+    epochs and training steps, and None for seeds (no upper bound). So a typo such as 10**12 is refused
+    before anything is allocated or a loop starts that would not end.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise ValueError(f"{where}: {name} must be an integer >= {minimum}, got {value!r}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{where}: {name} must be an integer in [{minimum}, {maximum}] (the largest this "
+                         f"course supports), got {value!r}")
     return int(value)
+
+
+def check_labels(where: str, name: str, labels, n_classes: int, shape=None, layout: str = "",
+                 because: str = "") -> np.ndarray:
+    """Return class labels as an int64 array after checking them: integers (an integral float such as 2.0
+    is fine, 0.5 is not) in 0 .. n_classes - 1, with ``shape`` if given (``None`` entries match any size).
+    """
+    if labels is None or isinstance(labels, (str, bytes)):
+        raise ValueError(f"{where}: {name} must be an array of integer class labels, got {_describe(labels)}")
+    arr = np.asarray(labels)
+    if shape is not None:
+        check_shape(where, name, arr, shape, layout, because)
+    if arr.dtype.kind == "b" or arr.dtype.kind not in "iuf":
+        raise ValueError(f"{where}: {name} must hold integer class labels in 0 .. {n_classes - 1}, "
+                         f"got an array of dtype {arr.dtype}")
+    if arr.dtype.kind == "f":
+        if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)):
+            bad = arr[~(np.isfinite(arr) & (arr == np.round(np.nan_to_num(arr))))]
+            raise ValueError(f"{where}: {name} must hold integer class labels in 0 .. {n_classes - 1}, "
+                             f"got the non-integer value {float(bad.flat[0]):g}")
+    if arr.size and (arr.min() < 0 or arr.max() >= n_classes):
+        raise ValueError(f"{where}: {name} must hold class labels in 0 .. n_y - 1 = {n_classes - 1}, "
+                         f"got values from {arr.min():g} to {arr.max():g}")
+    return arr.astype(np.int64)
 
 
 def check_choice(where: str, name: str, value, choices) -> None:
@@ -142,3 +230,36 @@ def check_choice(where: str, name: str, value, choices) -> None:
     if value not in choices:
         opts = ", ".join(repr(c) for c in choices)
         raise ValueError(f"{where}: {name} must be one of {opts}, got {value!r}")
+
+
+class told_as(ContextDecorator):
+    """Re-raise a ValueError / KeyError of the functions called inside in the words of the caller.
+
+    A public function that hands its arguments on (``train_name_tagger`` to ``fit``, ``Cell.forward``
+    to ``gru_states_forward``) would otherwise let the learner read an error of a function they never
+    called, about an argument they never passed (``c0`` for their ``h0``). Inside ``told_as(where,
+    renames)`` such an error keeps its message, starts with ``where`` instead of the inner function's
+    name, and names the caller's arguments (``renames`` maps an inner name to the caller's). Usable as a
+    ``with`` block or as a decorator.
+    """
+
+    def __init__(self, where: str, renames: dict | None = None):
+        self.where, self.renames = where, dict(renames or {})
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if kind is None or not issubclass(kind, (ValueError, KeyError)):
+            return False
+        text = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+        head, sep, rest = text.partition(": ")
+        if sep and " " not in head:                   # "gru_states_forward: ..." -> "...", then our name
+            text = rest
+        for old, new in self.renames.items():         # whole argument names only: c0, not dc0 or 'c0'
+            text = re.sub(rf"(?<![\w'\[]){re.escape(old)}(?![\w'\]])", new, text)
+        try:
+            told = type(exc)(f"{self.where}: {text}")
+        except Exception:                              # a subclass that takes other arguments (JSONDecodeError)
+            told = (KeyError if isinstance(exc, KeyError) else ValueError)(f"{self.where}: {text}")
+        raise told from None

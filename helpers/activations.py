@@ -3,11 +3,15 @@
     sigmoid(z) = 1 / (1 + exp(-z))      computed as (1 + tanh(z / 2)) / 2, which never overflows
     softmax(z)_i = exp(z_i) / sum_j exp(z_j)   over axis 0 (the class axis), after subtracting the max
 
-Both accept any real input, including +-1000, without a RuntimeWarning.
+Both accept any real input, including +-1000, without a RuntimeWarning. Every function takes an array of
+any shape (element-wise; softmax over axis 0) and refuses complex numbers, None and text with a ValueError;
+NaN and inf pass through as in numpy (the cells check their inputs before they call these).
 """
 from __future__ import annotations
 
 import numpy as np
+
+from ._checks import as_float_array
 
 __all__ = ["sigmoid", "softmax", "tanh", "relu", "linear", "ACTIVATIONS"]
 
@@ -21,7 +25,7 @@ def sigmoid(z):
     from the logits instead (see losses.py).
     Derivative: sigma'(z) = sigma(z) (1 - sigma(z)).
     """
-    s = np.tanh(0.5 * np.asarray(z, dtype=np.float64))
+    s = np.tanh(0.5 * as_float_array("sigmoid", "z", z))
     s += 1.0
     s *= 0.5
     return s
@@ -34,24 +38,24 @@ def softmax(z):
     Subtracting the column maximum first leaves the result unchanged (the factor e^-max cancels)
     and keeps every exponent <= 0, so nothing overflows.
     """
-    z = np.asarray(z, dtype=np.float64)
+    z = as_float_array("softmax", "z", z)
     e = np.exp(z - z.max(axis=0, keepdims=True))
     return e / e.sum(axis=0, keepdims=True)
 
 
 def tanh(z):
     """Hyperbolic tangent; derivative 1 - tanh(z)^2."""
-    return np.tanh(z)
+    return np.tanh(as_float_array("tanh", "z", z))
 
 
 def relu(z):
     """max(0, z); derivative 1 where z > 0, else 0."""
-    return np.maximum(z, 0.0)
+    return np.maximum(as_float_array("relu", "z", z), 0.0)
 
 
 def linear(z):
     """Identity; derivative 1."""
-    return np.asarray(z, dtype=np.float64)
+    return as_float_array("linear", "z", z)
 
 
 # name -> (g, g' expressed through the activation's *output* a = g(z) and its input z)

@@ -285,7 +285,7 @@ def _init(where, n_x, n_a, n_y, cell, seed, cell_options, directions):
     n_a = check_positive_int(where, "n_a", n_a)
     n_y = check_positive_int(where, "n_y", n_y)
     if seed is not None:
-        seed = check_positive_int(where, "seed", seed, minimum=0)
+        seed = check_positive_int(where, "seed", seed, minimum=0, maximum=None)
     rng = np.random.default_rng(seed)
     # one seed per direction, drawn first, so the forward chain is the same for the uni- and the
     # bidirectional model made with the same seed, and the two chains of a BRNN start different

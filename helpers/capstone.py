@@ -38,7 +38,7 @@ from pathlib import Path
 import ipywidgets as widgets
 import numpy as np
 
-from ._checks import check_choice, check_positive_int
+from ._checks import as_float_array, check_choice, check_finite, check_positive_int, check_real_number
 from .cells import get_cell
 from .explorer import Explorer, new_figure
 from .gru import gru_gates, gru_states_forward
@@ -133,6 +133,8 @@ def _check_model(where, model, cell, n_x):
     if missing:
         raise KeyError(f"{where}: model is missing the {cell} parameter(s) {', '.join(missing)} "
                        f"(it has: {', '.join(sorted(model))})")
+    for key in keys:
+        check_finite(where, f"model['{key}']", as_float_array(where, f"model['{key}']", model[key]))
     W = np.asarray(model["Wax" if cell == "rnn" else "Wc"])
     n_a = W.shape[0]
     n_in = W.shape[1] if cell == "rnn" else W.shape[1] - n_a
@@ -288,7 +290,7 @@ def run_one(cell, gap, seed, keep_bias=0.0, n_a=8, steps=300, batch_size=64, tes
     where = "run_one"
     check_choice(where, "cell", cell, CELLS)
     gap = check_positive_int(where, "gap", gap)
-    seed = check_positive_int(where, "seed", seed, minimum=0)
+    seed = check_positive_int(where, "seed", seed, minimum=0, maximum=None)
     keep_bias = _check_keep_bias(where, cell, keep_bias)
     if not isinstance(return_model, (bool, np.bool_)):
         raise ValueError(f"{where}: return_model must be True or False, got {return_model!r}")
@@ -333,6 +335,8 @@ def run_sweep(settings=None, progress=None) -> dict:
     results : dict {"settings": settings, "runs": [record, ...]} (JSON-ready)
     """
     where = "run_sweep"
+    if settings is not None and not isinstance(settings, dict):
+        raise ValueError(f"{where}: settings must be a dict like SWEEP_SETTINGS, got {type(settings).__name__}")
     settings = dict(SWEEP_SETTINGS if settings is None else settings)
     missing = [k for k in SWEEP_SETTINGS if k not in settings]
     if missing:
@@ -410,6 +414,7 @@ def summarize(results, threshold=0.9) -> dict:
     "runs": int}}, configurations in the order of results["settings"]["configs"], gaps ascending.
     """
     _check_results("summarize", results)
+    threshold = check_real_number("summarize", "threshold", threshold, 0.0, 1.0)
     out = {}
     for cell, keep_bias in results["settings"]["configs"]:
         label = config_label(cell, keep_bias)
@@ -425,6 +430,8 @@ def summarize(results, threshold=0.9) -> dict:
 
 def format_summary(summary) -> str:
     """A text table of ``summarize``: mean test accuracy (2 decimals) and runs solved, per gap."""
+    if not isinstance(summary, dict) or not summary or not all(isinstance(v, dict) for v in summary.values()):
+        raise ValueError(f"format_summary: summary must be the non-empty dict of summarize, got {summary!r:.60}")
     labels = list(summary)
     gaps = sorted({g for v in summary.values() for g in v})
     width = max(len(label) for label in labels)

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import gru, lstm, rnn
-from ._checks import check_choice
+from ._checks import check_choice, told_as
 
-__all__ = ["Cell", "get_cell", "CELL_KINDS"]
+__all__ = ["Cell", "get_cell", "as_cell", "CELL_KINDS"]
 
 CELL_KINDS = ("rnn", "gru", "lstm")
 
@@ -65,13 +65,19 @@ class Cell:
         return {key: full[key] for key in self.param_keys}
 
     def forward(self, x, h0, parameters):
-        """Run the layer: x (n_x, m, T_x), h0 (n_a, m) -> h (n_a, m, T_x), cache."""
-        if self.kind == "rnn":
-            return rnn.rnn_states_forward(x, h0, parameters, **self.options)
-        if self.kind == "gru":
-            return gru.gru_states_forward(x, h0, parameters, **self.options)
-        a, _c, caches = lstm.lstm_states_forward(x, h0, parameters, **self.options)
-        return a, caches
+        """Run the layer: x (n_x, m, T_x), h0 (n_a, m) -> h (n_a, m, T_x), cache.
+
+        A bad argument raises the cell function's ValueError / KeyError, told in this method's words
+        (``h0``, not the cell's own ``a0`` / ``c0``).
+        """
+        renames = {"a0": "h0", "c0": "h0"}
+        with told_as(f"{self!r}.forward", renames):
+            if self.kind == "rnn":
+                return rnn.rnn_states_forward(x, h0, parameters, **self.options)
+            if self.kind == "gru":
+                return gru.gru_states_forward(x, h0, parameters, **self.options)
+            a, _c, caches = lstm.lstm_states_forward(x, h0, parameters, **self.options)
+            return a, caches
 
     def backward(self, dh, cache, keep_state_grads: bool = False) -> dict:
         """BPTT through the layer. dh (n_a, m, T_x) is dL/dh<t> from outside the recurrence.
@@ -79,16 +85,17 @@ class Cell:
         Returns dx (n_x, m, T_x), dh0 (n_a, m), "d" + key for every parameter, and with
         ``keep_state_grads`` also dh_steps (n_a, m, T_x), the total dL/dh<t> at every step.
         """
-        if self.kind == "rnn":
-            grads = rnn.rnn_backward(dh, cache, keep_state_grads=keep_state_grads)
-            renames = {"da0": "dh0", "da_steps": "dh_steps"}
-        elif self.kind == "gru":
-            grads = gru.gru_backward(dh, cache, keep_state_grads=keep_state_grads)
-            renames = {"dc0": "dh0", "dc_steps": "dh_steps"}
-        else:
-            grads = lstm.lstm_backward(dh, cache, keep_state_grads=keep_state_grads)
-            grads.pop("dc0")  # c<0> = 0 is fixed inside a layer
-            renames = {"da0": "dh0", "da_steps": "dh_steps"}
+        with told_as(f"{self!r}.backward", {"da": "dh", "dc": "dh", "caches": "cache"}):
+            if self.kind == "rnn":
+                grads = rnn.rnn_backward(dh, cache, keep_state_grads=keep_state_grads)
+                renames = {"da0": "dh0", "da_steps": "dh_steps"}
+            elif self.kind == "gru":
+                grads = gru.gru_backward(dh, cache, keep_state_grads=keep_state_grads)
+                renames = {"dc0": "dh0", "dc_steps": "dh_steps"}
+            else:
+                grads = lstm.lstm_backward(dh, cache, keep_state_grads=keep_state_grads)
+                grads.pop("dc0")  # c<0> = 0 is fixed inside a layer
+                renames = {"da0": "dh0", "da_steps": "dh_steps"}
         return {renames.get(key, key): value for key, value in grads.items()}
 
     def __repr__(self):
@@ -112,6 +119,19 @@ def get_cell(kind, **options) -> Cell:
         raise ValueError(f"get_cell: the {kind} cell has no option {', '.join(unknown)} "
                          f"(it takes: {', '.join(sorted(allowed))})")
     return Cell(kind, dict(options))
+
+
+def as_cell(where: str, cell, name: str = "cell") -> Cell:
+    """The ``cell`` argument of a public function as a Cell: a Cell, or a kind name with default options.
+
+    A bad value raises ValueError in the caller's words: ``fit: cell must be ...``.
+    """
+    if isinstance(cell, Cell):
+        return cell
+    if isinstance(cell, str) and cell in CELL_KINDS:
+        return get_cell(cell)
+    raise ValueError(f"{where}: {name} must be one of {', '.join(repr(k) for k in CELL_KINDS)} or a Cell "
+                     f"from cells.get_cell, got {cell!r:.60}")
 
 
 def zeros_state(n_a: int, m: int) -> np.ndarray:

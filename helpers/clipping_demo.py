@@ -29,7 +29,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.transforms import blended_transform_factory
 
-from ._checks import check_positive_int
+from ._checks import MAX_STEPS, check_positive_int
 from .cells import get_cell
 from .explorer import Explorer, new_figure
 from .gradient_flow import scaled_orthogonal
@@ -93,7 +93,7 @@ def make_window_task(m=64, T=50, window=10, seed=0):
     window = check_positive_int(where, "window", window)
     if window > T:
         raise ValueError(f"{where}: window must be an integer in [1, T] = [1, {T}], got {window}")
-    seed = check_positive_int(where, "seed", seed, minimum=0)
+    seed = check_positive_int(where, "seed", seed, minimum=0, maximum=None)
     x = np.random.default_rng(seed).normal(size=(1, m, T))
     y = (x[0, :, T - window:].sum(axis=1) > 0).astype(int)
     return x, y
@@ -115,7 +115,7 @@ def init_window_model(n_a=4, sigma=0.9, input_scale=0.1, seed=0):
     n_a = check_positive_int(where, "n_a", n_a)
     sigma = _check_real(where, "sigma", sigma, low_open=False)
     input_scale = _check_real(where, "input_scale", input_scale, low_open=False)
-    seed = check_positive_int(where, "seed", seed, minimum=0)
+    seed = check_positive_int(where, "seed", seed, minimum=0, maximum=None)
     model = init_model(CELL, 1, n_a, 2, seed=seed)
     model["Waa"] = scaled_orthogonal(n_a, sigma, seed=seed)
     model["Wax"] = np.random.default_rng([seed, 3]).normal(0.0, input_scale, size=(n_a, 1))
@@ -173,7 +173,7 @@ def train_clipped(model, x, y, threshold=None, steps=80, learning_rate=0.2):
     """
     where = "train_clipped"
     threshold = _check_threshold(where, threshold)
-    steps = check_positive_int(where, "steps", steps)
+    steps = check_positive_int(where, "steps", steps, maximum=MAX_STEPS)
     optimizer = SGD(_check_real(where, "learning_rate", learning_rate))
     model = {k: np.array(v, dtype=np.float64) for k, v in model.items()}
     losses, norms = np.full(steps, np.nan), np.full(steps, np.nan)

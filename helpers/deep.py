@@ -318,7 +318,7 @@ def initialize_deep_parameters(n_x, n_a, n_y, n_layers, cell="rnn", seed=0, head
     n_x = check_positive_int(where, "n_x", n_x)
     n_y = check_positive_int(where, "n_y", n_y)
     n_layers = check_positive_int(where, "n_layers", n_layers)
-    seed = check_positive_int(where, "seed", seed, minimum=0)
+    seed = check_positive_int(where, "seed", seed, minimum=0, maximum=None)
     bidirectional = _check_flag(where, "bidirectional", bidirectional)
     if isinstance(n_a, (list, tuple)):
         if len(n_a) != n_layers:

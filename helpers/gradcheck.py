@@ -14,6 +14,8 @@ A correct backward pass gives < 1e-7; a wrong one typically gives > 1e-3.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ._checks import as_float_array, check_finite
@@ -30,6 +32,8 @@ def relative_error(analytic, numeric) -> float:
     n = as_float_array("relative_error", "numeric", numeric)
     if a.shape != n.shape:
         raise ValueError(f"relative_error: analytic has shape {a.shape} but numeric has shape {n.shape}")
+    check_finite("relative_error", "analytic", a)
+    check_finite("relative_error", "numeric", n)
     denom = np.linalg.norm(a) + np.linalg.norm(n)
     if denom == 0.0:
         return 0.0
@@ -46,9 +50,12 @@ def numerical_gradient(f, x, eps: float = 1e-6) -> np.ndarray:
 
     Returns an ndarray with the shape of ``x``.
     """
-    if not (isinstance(eps, (int, float)) and eps > 0):
+    if isinstance(eps, bool) or not (isinstance(eps, (int, float)) and math.isfinite(eps) and eps > 0):
         raise ValueError(f"numerical_gradient: eps must be a positive number, got {eps!r}")
-    x = np.array(x, dtype=np.float64)  # a private copy we may perturb
+    if not callable(f):
+        raise ValueError(f"numerical_gradient: f must be a function of an array, got {type(f).__name__}")
+    x = np.array(as_float_array("numerical_gradient", "x", x))  # a private copy we may perturb
+    check_finite("numerical_gradient", "x", x)
     grad = np.zeros_like(x)
     flat, gflat = x.reshape(-1), grad.reshape(-1)
     for i in range(flat.size):
@@ -78,6 +85,12 @@ def gradient_check(loss_fn, inputs: dict, analytic: dict, eps: float = 1e-6) -> 
     if not isinstance(inputs, dict) or not isinstance(analytic, dict):
         raise ValueError("gradient_check: inputs and analytic must both be dicts of arrays, got "
                          f"{type(inputs).__name__} and {type(analytic).__name__}")
+    if not analytic:
+        raise ValueError("gradient_check: analytic is empty, so there is nothing to check; give the backward "
+                         "pass's gradient for at least one key of inputs (e.g. {'Waa': grads['dWaa']})")
+    if not callable(loss_fn):
+        raise ValueError(f"gradient_check: loss_fn must be a function of a dict of arrays, got "
+                         f"{type(loss_fn).__name__}")
     errors = {}
     for name, grad in analytic.items():
         if name not in inputs:

@@ -647,6 +647,12 @@ def gradient_flow_explorer(cell="RNN", activation="tanh", recurrent="gaussian", 
     # nearest-neighbour pixels, coloured after resampling ("data"): the same picture, half the time
     image = ax_m.imshow(np.full((2, 2), np.nan), origin="lower", aspect="auto", cmap=cmap, interpolation="nearest",
                         interpolation_stage="data", vmin=0.0, vmax=1.0)
+    # matplotlib before 3.11 draws an animated image in every full render too, so the kept background of
+    # the fast redraw holds the map as it was then: a card of the axes' own colour, under the map and
+    # redrawn with it on every move, covers that old map where the new one is smaller or switched off
+    cover = Rectangle((0.0, 0.0), 1.0, 1.0, transform=ax_m.transAxes, facecolor=ax_m.get_facecolor(),
+                      edgecolor="none", zorder=image.get_zorder() - 0.5)
+    ax_m.add_patch(cover)
     # the colour bar shows the same fixed scale, on a mappable of its own: changing the image's data never
     # rebuilds it (a colour bar of the image would make new artists whenever the image changes)
     scale = mpl.cm.ScalarMappable(norm=mpl.colors.Normalize(0.0, 1.0), cmap=cmap)
@@ -728,6 +734,7 @@ def gradient_flow_explorer(cell="RNN", activation="tanh", recurrent="gaussian", 
             blast.set_bounds(k - 0.5, 0.0, T_ - k + 1, 1.0)
         blast.set_visible(k is not None)
         note.set_text(_message(v) if k is not None else "")     # the verdict itself is in the status line
+        cover.stale = True                  # drawn on every move, under the map (see where it is made)
         if v["map"] is None:
             image.set_visible(False)
             map_note.set_text("reach map off (tick 'reach map')")

@@ -45,6 +45,7 @@ from ._checks import (
     check_finite,
     check_ndim,
     check_params,
+    check_entries,
     check_positive_int,
     check_shape,
     check_time_steps,
@@ -151,7 +152,7 @@ def _check_real(where, name, value, minimum=None):
 
 
 def _check_seed(where, seed):
-    return check_positive_int(where, "seed", seed, minimum=0)
+    return check_positive_int(where, "seed", seed, minimum=0, maximum=None)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -440,6 +441,7 @@ def scaled_orthogonal(n, s, seed=0):
     """
     where = "scaled_orthogonal"
     n = check_positive_int(where, "n", n)
+    check_entries(where, 2 * n * n, f"n = {n}")
     s = _check_real(where, "s", s, minimum=0.0)
     return s * _orthogonal(np.random.default_rng(_check_seed(where, seed)), n)
 

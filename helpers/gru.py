@@ -66,6 +66,7 @@ from ._checks import (
     as_float_array,
     check_finite,
     check_ndim,
+    check_entries,
     check_positive_int,
     check_shape,
     check_time_steps,
@@ -618,7 +619,8 @@ def initialize_gru_parameters(n_x, n_a, n_y, seed=0, simplified=False):
     n_x = check_positive_int(where, "n_x", n_x)
     n_a = check_positive_int(where, "n_a", n_a)
     n_y = check_positive_int(where, "n_y", n_y)
-    seed = check_positive_int(where, "seed", seed, minimum=0)
+    check_entries(where, 3 * n_a * (n_a + n_x + 1) + n_y * (n_a + 1), f"n_x = {n_x}, n_a = {n_a} and n_y = {n_y}")
+    seed = check_positive_int(where, "seed", seed, minimum=0, maximum=None)
     simplified = _check_flag(where, "simplified", simplified)
 
     rng = np.random.default_rng(seed)

@@ -61,7 +61,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ._checks import check_choice, check_finite, check_positive_int, check_shape
+from ._checks import (MAX_STEPS, as_float_array, check_choice, check_finite, check_ndim, check_positive_int,
+                      check_shape, told_as)
 from .cells import CELL_KINDS, get_cell
 from .gru import gru_states_forward
 from .lstm import lstm_states_forward
@@ -197,6 +198,7 @@ def tokenize(texts, level: str) -> list:
     return out
 
 
+@told_as("build_vocabulary", {"sequences": "token_lists"})
 def build_vocabulary(token_lists, k=None, order: str = "frequency") -> Vocabulary:
     """The vocabulary of a language model: <PAD>, <UNK>, <EOS>, then the k most frequent tokens.
 
@@ -308,7 +310,7 @@ def new_language_model(vocab: Vocabulary, level: str, cell: str = "rnn", n_a: in
     check_choice(where, "level", level, LEVELS)
     check_choice(where, "cell", cell, CELL_KINDS)
     n_a = check_positive_int(where, "n_a", n_a)
-    seed = check_positive_int(where, "seed", seed, minimum=0)
+    seed = check_positive_int(where, "seed", seed, minimum=0, maximum=None)
     return LanguageModel(init_model(cell, len(vocab), n_a, len(vocab), seed=seed), vocab, cell, level)
 
 
@@ -382,6 +384,28 @@ def encode_corpus(token_lists, vocab: Vocabulary, max_length=None) -> Corpus:
     return Corpus(targets, lengths)
 
 
+def _check_corpus(where: str, corpus, name: str = "corpus") -> "Corpus":
+    if not isinstance(corpus, Corpus):
+        raise ValueError(f"{where}: {name} must be a Corpus (from encode_corpus), got {type(corpus).__name__}")
+    return corpus
+
+
+def _check_index(where: str, name: str, index, size: int, size_name: str) -> np.ndarray:
+    """A non-empty 1-D int array of indices in 0 .. size - 1 (a negative index is refused, not wrapped)."""
+    if index is None or isinstance(index, (str, bytes, float)):
+        raise ValueError(f"{where}: {name} must be a 1-D array of int indices, got {index!r:.40}")
+    arr = np.asarray(index)
+    if arr.ndim == 0:
+        arr = arr[None]
+    if arr.ndim != 1 or arr.size == 0 or arr.dtype.kind not in "iu":
+        raise ValueError(f"{where}: {name} must be a non-empty 1-D array of int indices, got a {arr.dtype} "
+                         f"array of shape {arr.shape}")
+    if arr.min() < 0 or arr.max() >= size:
+        raise ValueError(f"{where}: {name} must hold indices in 0 .. {size_name} - 1 = {size - 1}, "
+                         f"got values from {arr.min()} to {arr.max()}")
+    return arr
+
+
 def make_batch(corpus: Corpus, index, V: int):
     """Inputs, targets and mask of a mini-batch, padded to its longest sequence.
 
@@ -399,7 +423,14 @@ def make_batch(corpus: Corpus, index, V: int):
     y : ndarray (m, T) int64, the targets (<PAD> after the end)
     mask : ndarray (m, T) float64, 1.0 on the T_i real steps of row i, 0.0 on padding
     """
-    index = np.asarray(index)
+    where = "make_batch"
+    corpus = _check_corpus(where, corpus)
+    V = check_positive_int(where, "V", V)
+    index = _check_index(where, "index", index, len(corpus), "len(corpus)")
+    tokens = corpus.targets[index][corpus.targets[index] >= 0]
+    if tokens.size and tokens.max() >= V:
+        raise ValueError(f"{where}: V = {V} is too small for this corpus, which holds token index "
+                         f"{tokens.max()}; pass V = len(vocab) of the vocabulary that encoded it")
     lengths = corpus.lengths[index]
     T = int(lengths.max())
     y = corpus.targets[index, :T]
@@ -412,7 +443,8 @@ def make_batch(corpus: Corpus, index, V: int):
 
 def _check_batch(where: str, lm: LanguageModel, x, y, mask):
     """Check a batch against the model (shapes, token indices, a 0/1 mask); return float x, int y, float mask."""
-    x = np.asarray(x, dtype=np.float64)
+    x = as_float_array(where, "x", x)
+    check_finite(where, "x", x)
     if x.ndim != 3 or x.shape[0] != lm.V:
         raise ValueError(f"{where}: x must have shape (V, m, T) with V = {lm.V} (the vocabulary), "
                          f"got {x.shape}")
@@ -421,7 +453,7 @@ def _check_batch(where: str, lm: LanguageModel, x, y, mask):
     if y.shape != (m, T) or y.dtype.kind not in "iu":
         raise ValueError(f"{where}: y must be an integer array of shape (m, T) = ({m}, {T}) to match x, "
                          f"got a {y.dtype} array of shape {y.shape}")
-    mask = mask.astype(np.float64)                      # a boolean mask becomes 0.0 / 1.0
+    mask = as_float_array(where, "mask", mask)          # a boolean mask becomes 0.0 / 1.0
     check_shape(where, "mask", mask, (m, T), "(m, T)", f"to match x {x.shape}")
     if not np.all((mask == 0.0) | (mask == 1.0)):
         raise ValueError(f"{where}: mask must hold only 0 and 1, got values {np.unique(mask)[:5]}")
@@ -511,7 +543,7 @@ class TrainingProgress:
     def __init__(self, epochs: int, title: str = "training"):
         import ipywidgets as widgets
 
-        self.epochs = check_positive_int("TrainingProgress", "epochs", epochs)
+        self.epochs = check_positive_int("TrainingProgress", "epochs", epochs, maximum=MAX_STEPS)
         self.title = str(title)
         self.bar = widgets.IntProgress(value=0, min=0, max=self.epochs, description="epoch 0",
                                        layout=widgets.Layout(width="260px"))
@@ -626,9 +658,9 @@ def train_language_model(train, vocab: Vocabulary = None, *, level: str = "char"
     A loss that becomes NaN or inf stops training with a ValueError saying at which epoch.
     """
     where = "train_language_model"
-    epochs = check_positive_int(where, "epochs", epochs)
+    epochs = check_positive_int(where, "epochs", epochs, maximum=MAX_STEPS)
     batch_size = check_positive_int(where, "batch_size", batch_size)
-    seed = check_positive_int(where, "seed", seed, minimum=0)
+    seed = check_positive_int(where, "seed", seed, minimum=0, maximum=None)
     check_choice(where, "batching", batching, ("random", "by_length"))
     if clip is not None:
         clip = _check_real(where, "clip", clip)
@@ -637,17 +669,19 @@ def train_language_model(train, vocab: Vocabulary = None, *, level: str = "char"
     if isinstance(train, (list, tuple)) and not any(len(s) for s in train if isinstance(s, (list, tuple))):
         raise ValueError(f"{where}: train is an empty corpus ({len(train)} sequence(s), no token); "
                          f"a language model needs at least one token to learn from")
-    if lm is None:
-        if vocab is None:
-            vocab = build_vocabulary(train)
-        lm = new_language_model(vocab, level, cell, n_a, seed)
-    else:
-        lm = _check_lm(where, lm)
-        lm = LanguageModel({k: np.array(v, dtype=np.float64) for k, v in lm.params.items()},
-                           lm.vocab, lm.cell, lm.level)
-    vocab = lm.vocab
-    corpus = encode_corpus(train, vocab, max_length)
-    held = None if heldout is None else encode_corpus(heldout, vocab, max_length)
+    with told_as(where, {"token_lists": "train"}):     # the errors of the steps below, in this function's words
+        if lm is None:
+            if vocab is None:
+                vocab = build_vocabulary(train)
+            lm = new_language_model(vocab, level, cell, n_a, seed)
+        else:
+            lm = _check_lm(where, lm)
+            lm = LanguageModel({k: np.array(v, dtype=np.float64) for k, v in lm.params.items()},
+                               lm.vocab, lm.cell, lm.level)
+        vocab = lm.vocab
+        corpus = encode_corpus(train, vocab, max_length)
+    with told_as(where, {"token_lists": "heldout"}):
+        held = None if heldout is None else encode_corpus(heldout, vocab, max_length)
     opt = _make_optimizer(where, optimizer, learning_rate)
     rng = np.random.default_rng(seed)
 
@@ -747,7 +781,10 @@ def token_log_probs(lm: LanguageModel, corpus: Corpus, chunk: int = 1024) -> np.
     -------
     log_p : ndarray (N, T_max), the natural log of each step's probability; 0.0 on padding
     """
-    lm = _check_lm("token_log_probs", lm)
+    where = "token_log_probs"
+    lm = _check_lm(where, lm)
+    corpus = _check_corpus(where, corpus)
+    chunk = check_positive_int(where, "chunk", chunk)
     out = np.zeros(corpus.targets.shape)
     for s in range(0, len(corpus), chunk):
         index = np.arange(s, min(s + chunk, len(corpus)))
@@ -759,6 +796,7 @@ def token_log_probs(lm: LanguageModel, corpus: Corpus, chunk: int = 1024) -> np.
     return out
 
 
+@told_as("evaluate")
 def evaluate(lm: LanguageModel, token_lists=None, *, corpus: Corpus = None) -> dict:
     """Loss per token and perplexity of a model on a corpus.
 
@@ -827,7 +865,10 @@ def sequence_probability(lm: LanguageModel, text) -> dict:
 
 
 def initial_state(lm: LanguageModel, m: int = 1):
-    """The state before the first step: zeros (a<0>, and c<0> for the LSTM), for m sequences."""
+    """The state before the first step: zeros (a<0>, and c<0> for the LSTM), for m sequences (m >= 1)."""
+    where = "initial_state"
+    lm = _check_lm(where, lm)
+    m = check_positive_int(where, "m", m)
     z = np.zeros((lm.n_a, m))
     return (z, z.copy()) if lm.cell == "lstm" else z
 
@@ -849,11 +890,36 @@ def step(lm: LanguageModel, previous, state):
     z : ndarray (V, m), the scores of the next token (softmax(z) gives its probabilities)
     state : the state after step t
     """
-    a_prev = state[0] if lm.cell == "lstm" else state
+    where = "step"
+    lm = _check_lm(where, lm)
+    if lm.cell == "lstm":
+        if not (isinstance(state, tuple) and len(state) == 2):
+            raise ValueError(f"{where}: state of an LSTM model must be a pair (a, c) of arrays (n_a, m) "
+                             f"(initial_state gives the first), got {type(state).__name__}")
+        a_prev = as_float_array(where, "state[0] (a)", state[0])
+        c_prev = as_float_array(where, "state[1] (c)", state[1])
+        check_ndim(where, "state[0] (a)", a_prev, 2, "(n_a, m)")
+        check_shape(where, "state[1] (c)", c_prev, a_prev.shape, "(n_a, m)", "to match state[0] (a)")
+        check_finite(where, "state[0] (a)", a_prev)
+        check_finite(where, "state[1] (c)", c_prev)
+    else:
+        if isinstance(state, tuple):
+            raise ValueError(f"{where}: state of a {lm.cell} model must be one array (n_a, m) "
+                             f"(initial_state gives the first), got a tuple")
+        a_prev = as_float_array(where, "state", state)
+        check_ndim(where, "state", a_prev, 2, "(n_a, m)")
+        check_finite(where, "state", a_prev)
+    state_name = "state[0] (a)" if lm.cell == "lstm" else "state"
+    check_shape(where, state_name, a_prev, (lm.n_a, None), "(n_a, m)", f"for the model's n_a = {lm.n_a}")
     m = a_prev.shape[1]
+    if m == 0:
+        raise ValueError(f"{where}: {state_name} has m = 0 sequences (shape {a_prev.shape}); it needs at least one")
     x = np.zeros((lm.V, m, 1))
     if previous is not None:
-        previous = np.asarray(previous)
+        previous = _check_index(where, "previous", previous, lm.V, "V")
+        if previous.shape != (m,):
+            raise ValueError(f"{where}: previous must hold one token index per sequence, shape (m,) = ({m},) "
+                             f"to match the state, got {previous.shape}")
         x[previous, np.arange(m), 0] = 1.0
     p = lm.params
     if lm.cell == "rnn":
@@ -863,7 +929,7 @@ def step(lm: LanguageModel, previous, state):
         h, _ = gru_states_forward(x, a_prev, p)
         new_state = h[:, :, 0]
     else:
-        h, c, _ = lstm_states_forward(x, a_prev, p, c0=state[1])
+        h, c, _ = lstm_states_forward(x, a_prev, p, c0=c_prev)
         new_state = (h[:, :, 0], c[:, :, 0])
     z = p["Wy"] @ h[:, :, 0] + p["by"]
     return z, new_state
@@ -913,6 +979,7 @@ class NGramBaseline:
         return f"NGramBaseline({'unigram' if self.order == 1 else 'bigram'}, alpha={self.alpha:g}, V={len(self.vocab)})"
 
 
+@told_as("ngram_baseline", {"token_lists": "train"})
 def ngram_baseline(train, vocab: Vocabulary, order: int = 2, alpha: float = 1.0) -> NGramBaseline:
     """Count-based unigram or bigram model of a training corpus, with add-alpha smoothing.
 
@@ -982,6 +1049,39 @@ def save_model(lm: LanguageModel, path) -> Path:
     return path
 
 
+# The largest array a saved model may hold: a word-level model of MAX_SIZE tokens and 1000 units is
+# far beyond what the course trains; a header that claims more is damaged or forged.
+_MAX_FILE_ENTRIES = 10**8
+
+
+def _read_npz(path: Path) -> dict:
+    """Every array of an .npz file, reading each one's header first: a header that claims more than
+    ``_MAX_FILE_ENTRIES`` entries, or more bytes than the file holds, is refused before any allocation."""
+    out = {}
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            if not info.filename.endswith(".npy"):
+                raise ValueError(f"{info.filename!r} is not an array (.npy) entry")
+            key = info.filename[:-4]
+            with archive.open(info) as handle:
+                version = np.lib.format.read_magic(handle)
+                reader = {(1, 0): np.lib.format.read_array_header_1_0,
+                          (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+                if reader is None:
+                    raise ValueError(f"array {key!r} has an unknown .npy format version {version}")
+                shape, fortran, dtype = reader(handle)
+                if dtype.hasobject:
+                    raise ValueError(f"array {key!r} holds Python objects (pickled), which are not loaded")
+                count = math.prod(shape)
+                if count > _MAX_FILE_ENTRIES or count * dtype.itemsize > info.file_size:
+                    raise ValueError(f"array {key!r} claims shape {shape} of {dtype} "
+                                     f"({count * dtype.itemsize} bytes) but the file holds "
+                                     f"{info.file_size} bytes for it")
+                handle.seek(0)
+                out[key] = np.lib.format.read_array(handle, allow_pickle=False)
+    return out
+
+
 def load_model(path, vocab: Vocabulary = None, cell: str = None) -> LanguageModel:
     """Load a model saved by ``save_model`` with ``np.load(allow_pickle=False)``, checking every array.
 
@@ -1003,16 +1103,26 @@ def load_model(path, vocab: Vocabulary = None, cell: str = None) -> LanguageMode
     KeyError if an array is missing. Every message names the file (not its folder) and the array.
     """
     where = "load_model"
+    if not isinstance(path, (str, Path)) or (isinstance(path, str) and not path):
+        raise ValueError(f"{where}: path must be the str or Path of a .npz file written by save_model, "
+                         f"got {path!r:.60}")
     path = Path(path)
     name = path.name
     if not path.is_file():
         raise FileNotFoundError(f"{where}: no file named {name}")
-    try:
-        with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as data:
-            arrays = {key: data[key] for key in data.files}
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError, RuntimeError) as exc:
+    if not zipfile.is_zipfile(path):
+        with open(path, "rb") as handle:
+            npy = handle.read(6) == b"\x93NUMPY"
+        if npy:
+            raise ValueError(f"{where}: {name} is not a readable .npz file of a language model: it is a .npy "
+                             f"file, which holds one array (np.save), not a model; load a file of save_model")
         raise ValueError(f"{where}: {name} is not a readable .npz file of a language model "
-                         f"(it may be corrupted or truncated)") from exc
+                         f"(it may be corrupted or truncated)")
+    try:
+        arrays = _read_npz(path)
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError, RuntimeError, MemoryError) as exc:
+        raise ValueError(f"{where}: {name} is not a readable .npz file of a language model "
+                         f"(it may be corrupted or truncated: {str(exc)[:120]})") from None
     for key in _META:
         if key not in arrays:
             have = ", ".join(sorted(arrays)) or "nothing"
@@ -1067,6 +1177,7 @@ def load_model(path, vocab: Vocabulary = None, cell: str = None) -> LanguageMode
 # statistics and plots
 # ----------------------------------------------------------------------------------------------
 
+@told_as("corpus_statistics")
 def corpus_statistics(token_lists, vocab: Vocabulary) -> dict:
     """Sizes that decide the cost of a language model on a corpus.
 

@@ -137,7 +137,7 @@ def make_lookahead_data(n: int, seed: int = 0, p_ambiguous: float = 0.6, p_name:
     """
     where = "make_lookahead_data"
     n = check_positive_int(where, "n", n)
-    seed = check_positive_int(where, "seed", seed, minimum=0)
+    seed = check_positive_int(where, "seed", seed, minimum=0, maximum=None)
     p_ambiguous = _check_probability(where, "p_ambiguous", p_ambiguous)
     p_name = _check_probability(where, "p_name", p_name)
     rng = np.random.default_rng(seed)

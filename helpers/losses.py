@@ -342,7 +342,9 @@ def softmax_cross_entropy(z, y, mask=None, reduction="sum", per_step=False):
 # output layer
 # ----------------------------------------------------------------------------------------------
 
-def _check_output_layer(where: str, a, Wy, by=None):
+def _check_output_layer(where: str, a, Wy, by=None, need_by=False):
+    if need_by and by is None:
+        raise ValueError(f"{where}: by must be the output bias, an array (n_y, 1), got None")
     a = as_float_array(where, "a", a)
     check_ndim(where, "a", a, 3, "(n_a, m, T_y)")
     check_time_steps(where, "a", a)
@@ -387,7 +389,7 @@ def output_layer_forward(a, Wy, by, kind="softmax"):
         The scores (logits); y_hat = softmax(z) or sigmoid(z) as ``kind`` says.
     """
     where = "output_layer_forward"
-    a, Wy, by = _check_output_layer(where, a, Wy, by)
+    a, Wy, by = _check_output_layer(where, a, Wy, by, need_by=True)
     check_choice(where, "kind", kind, _KINDS)
     if kind == "softmax" and Wy.shape[0] < 2:
         raise ValueError(f"{where}: kind='softmax' needs n_y >= 2 classes, but Wy has shape "

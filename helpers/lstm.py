@@ -61,6 +61,7 @@ from ._checks import (
     check_finite,
     check_ndim,
     check_params,
+    check_entries,
     check_positive_int,
     check_shape,
     check_time_steps,
@@ -624,8 +625,9 @@ def initialize_lstm_parameters(n_x, n_a, n_y, seed=0, peephole=False, forget_bia
     n_x = check_positive_int(where, "n_x", n_x)
     n_a = check_positive_int(where, "n_a", n_a)
     n_y = check_positive_int(where, "n_y", n_y)
+    check_entries(where, 4 * n_a * (n_a + n_x + 2) + n_y * (n_a + 1), f"n_x = {n_x}, n_a = {n_a} and n_y = {n_y}")
     if seed is not None:
-        seed = check_positive_int(where, "seed", seed, minimum=0)
+        seed = check_positive_int(where, "seed", seed, minimum=0, maximum=None)
     peephole = _check_flag(where, "peephole", peephole)
     is_real = (isinstance(forget_bias, (int, float, np.integer, np.floating))
                and not isinstance(forget_bias, bool))

@@ -34,8 +34,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._blas import one_blas_thread
-from ._checks import check_positive_int
-from .cells import get_cell
+from ._checks import MAX_STEPS, check_positive_int
+from .cells import as_cell
 from .optim import Adam
 from .training import accuracy, fit, init_model
 
@@ -269,7 +269,7 @@ def make_memory_task(m: int, gap, *, nouns=None, distractors=None, seed: int = 0
     m = check_positive_int(where, "m", m)
     g_min, g_max = _check_gap(where, gap)
     nouns, distractors = _check_vocabulary_parts(where, nouns, distractors)
-    seed = check_positive_int(where, "seed", seed, minimum=0)
+    seed = check_positive_int(where, "seed", seed, minimum=0, maximum=None)
     if not isinstance(balanced, (bool, np.bool_)):
         raise ValueError(f"{where}: balanced must be True or False, got {balanced!r}")
     vocab = memory_task_vocabulary(nouns, distractors)
@@ -339,14 +339,14 @@ def fit_memory_task(cell, train: MemoryTask, test: MemoryTask, n_a: int, *, step
         raise ValueError(f"{where}: train and test must share one vocabulary, got {len(train.vocab)} and "
                          f"{len(test.vocab)} words ({train.vocab[:3]}... vs {test.vocab[:3]}...)")
     n_a = check_positive_int(where, "n_a", n_a)
-    steps = check_positive_int(where, "steps", steps)
-    seed = check_positive_int(where, "seed", seed, minimum=0)
+    steps = check_positive_int(where, "steps", steps, maximum=MAX_STEPS)
+    seed = check_positive_int(where, "seed", seed, minimum=0, maximum=None)
     if not isinstance(fresh, (bool, np.bool_)):
         raise ValueError(f"{where}: fresh must be True or False, got {fresh!r}")
     if isinstance(keep_bias, bool) or not isinstance(keep_bias, (int, float, np.integer, np.floating)) \
             or not np.isfinite(keep_bias) or keep_bias < 0:
         raise ValueError(f"{where}: keep_bias must be a finite number >= 0, got {keep_bias!r}")
-    kind = get_cell(cell).kind
+    kind = as_cell(where, cell).kind
     if keep_bias and kind == "rnn":
         raise ValueError(f"{where}: keep_bias applies to the gated cells (gru, lstm); the rnn has no gate, "
                          f"got keep_bias={keep_bias!r}")

@@ -40,6 +40,8 @@ from ._checks import (
     check_shape,
     check_time_steps,
     fmt_shape,
+    check_real_number,
+    told_as,
 )
 from .activations import sigmoid
 from .losses import output_layer_backward, output_layer_forward, sigmoid_cross_entropy
@@ -97,7 +99,7 @@ TEMPLATES = (
 
 
 def _check_seed(where, seed):
-    return check_positive_int(where, "seed", seed, minimum=0)
+    return check_positive_int(where, "seed", seed, minimum=0, maximum=None)
 
 
 def make_name_tagging_data(n: int, seed: int = 0, p_full_name: float = 0.6):
@@ -169,6 +171,7 @@ def _check_vocab(where, vocab):
                          f"got {vocab!r:.60}")
 
 
+@told_as("encode_tagging", {"sequences": "sentences"})
 def encode_tagging(sentences, tags, vocab):
     """One-hot inputs, integer targets and the mask of real steps, for a batch of tagged sentences.
 
@@ -203,6 +206,7 @@ def encode_tagging(sentences, tags, vocab):
     return x, y, mask
 
 
+@told_as("train_name_tagger")
 def train_name_tagger(n_train: int = 400, n_a: int = 16, epochs: int = 25, batch_size: int = 32,
                       learning_rate: float = 0.02, seed: int = 0) -> dict:
     """Generate data, then train the tagger with ``helpers.training.fit`` (two-class softmax).
@@ -279,6 +283,7 @@ def _binary_params(where, parameters):
     })
 
 
+@told_as("binary_tagger_forward")
 def binary_tagger_forward(parameters: dict, x):
     """Hidden states and name probabilities of the one-unit tagger.
 
@@ -304,6 +309,7 @@ def binary_tagger_forward(parameters: dict, x):
     return a, sigmoid(z)
 
 
+@told_as("binary_tagger_loss")
 def binary_tagger_loss(parameters: dict, x, y, mask=None, keep_state_grads: bool = False):
     """The lecture's loss L = sum_t L<t> (binary cross-entropy per step) and its exact gradients.
 
@@ -356,6 +362,7 @@ def binary_tagger_loss(parameters: dict, x, y, mask=None, keep_state_grads: bool
     return loss, grads
 
 
+@told_as("tag_probabilities")
 def tag_probabilities(parameters: dict, vocab, tokens) -> np.ndarray:
     """P(name) for every word of one sentence, from the one-unit tagger.
 
@@ -364,6 +371,8 @@ def tag_probabilities(parameters: dict, vocab, tokens) -> np.ndarray:
     """
     where = "tag_probabilities"
     _check_vocab(where, vocab)
+    if isinstance(tokens, str) or not isinstance(tokens, (list, tuple)) or not all(isinstance(t, str) for t in tokens):
+        raise ValueError(f"{where}: tokens must be a list of str (the words of one sentence), got {tokens!r:.60}")
     x, _, _ = encode_tagging([list(tokens)], None, vocab)
     _, y_hat = binary_tagger_forward(parameters, x)
     return y_hat[0, 0]
@@ -376,7 +385,11 @@ def format_tagged(tokens, probabilities, threshold: float = 0.5, decimals: int =
     is bracketed;  decimals : digits printed.
     """
     where = "format_tagged"
+    if isinstance(tokens, str) or not isinstance(tokens, (list, tuple)):
+        raise ValueError(f"{where}: tokens must be a list of str, got {tokens!r:.60}")
+    threshold = check_real_number(where, "threshold", threshold, 0.0, 1.0)
     probabilities = as_float_array(where, "probabilities", probabilities)
+    check_finite(where, "probabilities", probabilities)
     check_shape(where, "probabilities", probabilities, (len(tokens),), "(T_x,)",
                 f"to match the {len(tokens)} tokens")
     decimals = check_positive_int(where, "decimals", decimals, minimum=0)

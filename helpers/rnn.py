@@ -45,6 +45,7 @@ from ._checks import (
     check_finite,
     check_ndim,
     check_params,
+    check_entries,
     check_positive_int,
     check_shape,
     check_time_steps,
@@ -512,8 +513,9 @@ def initialize_rnn_parameters(n_x, n_a, n_y, seed=0, scale=None):
     n_x = check_positive_int(where, "n_x", n_x)
     n_a = check_positive_int(where, "n_a", n_a)
     n_y = check_positive_int(where, "n_y", n_y)
+    check_entries(where, n_a * (n_a + n_x + n_y + 1) + n_y, f"n_x = {n_x}, n_a = {n_a} and n_y = {n_y}")
     if seed is not None:
-        seed = check_positive_int(where, "seed", seed, minimum=0)
+        seed = check_positive_int(where, "seed", seed, minimum=0, maximum=None)
     if scale is not None:
         if isinstance(scale, bool) or not isinstance(scale, (int, float, np.integer, np.floating)) \
                 or not np.isfinite(scale) or scale <= 0:

@@ -33,7 +33,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.transforms import ScaledTranslation
 
-from ._checks import check_choice, check_positive_int
+from ._checks import as_float_array, check_choice, check_finite, check_ndim, check_positive_int, told_as
 from .explorer import Explorer, new_figure
 from .language_model import LanguageModel, _one_blas_thread, initial_state, step, tokenize
 from .text import EOS, UNK
@@ -81,7 +81,7 @@ def temperature_softmax(z, temperature: float = 1.0) -> np.ndarray:
     """
     where = "temperature_softmax"
     temperature = _check_temperature(where, temperature)
-    z = np.asarray(z, dtype=np.float64)
+    z = as_float_array(where, "z", z)
     if z.ndim not in (1, 2) or z.shape[0] == 0:
         raise ValueError(f"{where}: z must be 1-D (V,) or 2-D (V, m) with V >= 1, got shape {z.shape}")
     if not np.all(np.isfinite(z)):
@@ -93,9 +93,18 @@ def temperature_softmax(z, temperature: float = 1.0) -> np.ndarray:
 def entropy_bits(p) -> float:
     """Entropy of a probability vector in bits: H = -sum_k p_k log2 p_k (terms with p_k = 0 add 0).
 
-    p : ndarray (V,). A uniform choice among n tokens has H = log2 n; a certain one has H = 0.
+    p : ndarray (V,), V >= 1, entries >= 0 that sum to 1. A uniform choice among n tokens has
+        H = log2 n; a certain one has H = 0.
     """
-    p = np.asarray(p, dtype=np.float64)
+    where = "entropy_bits"
+    p = as_float_array(where, "p", p)
+    check_ndim(where, "p", p, 1, "(V,)")
+    if p.size == 0:
+        raise ValueError(f"{where}: p is empty (shape (0,)); a distribution needs at least one entry")
+    check_finite(where, "p", p)
+    if p.min() < 0 or abs(p.sum() - 1.0) > 1e-6:
+        raise ValueError(f"{where}: p must be a probability vector (entries >= 0 that sum to 1), got entries "
+                         f"from {p.min():.4g} to {p.max():.4g} that sum to {p.sum():.6g}")
     nz = p[p > 0]
     return float(-(nz * np.log2(nz)).sum())
 
@@ -135,6 +144,11 @@ def encode_prefix(lm: LanguageModel, prefix, unknown: str = "error") -> list:
     return [UNK if tok not in lm.vocab else tok for tok in tokens]
 
 
+def _default_max_length(lm: LanguageModel) -> int:
+    """The longest sample by default: 30 characters or 20 words."""
+    return 30 if lm.level == "char" else 20
+
+
 def _run_prefix(lm: LanguageModel, tokens: list, m: int):
     """Feed x<1> = 0 and then the prefix tokens; return the scores of the next token and the state."""
     state = initial_state(lm, m)
@@ -157,6 +171,7 @@ def _probabilities(lm: LanguageModel, z, temperature: float, reject_unk: bool = 
 
 
 @_one_blas_thread
+@told_as("next_token_probabilities")
 def next_token_probabilities(lm: LanguageModel, prefix=None, temperature: float = 1.0,
                              reject_unk: bool = False, unknown: str = "error") -> np.ndarray:
     """The distribution the sampler draws the next token from, after a prefix.
@@ -223,17 +238,18 @@ def sample(lm: LanguageModel, n: int = 1, *, seed=0, temperature: float = 1.0, m
     lm = _check_lm(where, lm)
     n = check_positive_int(where, "n", n)
     if seed is not None:
-        seed = check_positive_int(where, "seed", seed, minimum=0)
+        seed = check_positive_int(where, "seed", seed, minimum=0, maximum=None)
     temperature = _check_temperature(where, temperature)
     if max_length is None:
-        max_length = 30 if lm.level == "char" else 20
+        max_length = _default_max_length(lm)
     max_length = check_positive_int(where, "max_length", max_length)
     max_rejections = check_positive_int(where, "max_rejections", max_rejections)
     if not isinstance(reject_unk, (bool, np.bool_)):
         raise ValueError(f"{where}: reject_unk must be True or False, got {reject_unk!r}")
     start = encode_prefix(lm, prefix, unknown)
     if len(start) > max_length:
-        raise ValueError(f"{where}: the prefix has {len(start)} tokens, more than max_length = {max_length}")
+        raise ValueError(f"{where}: prefix has {len(start)} tokens, more than max_length = {max_length} (the "
+                         f"longest sample, prefix included); shorten the prefix or pass a larger max_length")
 
     rng = np.random.default_rng(seed)
     vocab, V = lm.vocab, lm.V
@@ -291,6 +307,7 @@ def fraction_new(texts, known) -> tuple:
 # ----------------------------------------------------------------------------------------------
 
 @_one_blas_thread
+@told_as("temperature_view")
 def temperature_view(lm: LanguageModel, temperature: float = 1.0, prefix: str = "", n: int = 10, seed: int = 0,
                      known=()) -> dict:
     """Everything the temperature explorer shows, for one setting of its controls.
@@ -323,7 +340,13 @@ def temperature_view(lm: LanguageModel, temperature: float = 1.0, prefix: str = 
         raise ValueError(f"{where}: prefix must be a str, got {type(prefix).__name__}")
     unknown = lm.vocab.unknown(tokenize(prefix, lm.level)[0]) if prefix else []
     keep = [i for i in range(lm.V) if i != lm.vocab.pad_index]
-    z, _ = _run_prefix(lm, encode_prefix(lm, prefix, "unk"), 1)
+    start = encode_prefix(lm, prefix, "unk")
+    longest = _default_max_length(lm)
+    if len(start) > longest:
+        unit = "characters" if lm.level == "char" else "words"
+        raise ValueError(f"{where}: prefix has {len(start)} {unit}, more than the {longest} a sample holds; "
+                         f"shorten it")
+    z, _ = _run_prefix(lm, start, 1)
     probs = _probabilities(lm, z[:, 0], temperature)[keep]
     probs_model = _probabilities(lm, z[:, 0], 1.0)[keep]
     drawn = sample(lm, n, seed=seed, temperature=temperature, prefix=prefix, unknown="unk")

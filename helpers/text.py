@@ -27,7 +27,7 @@ from collections import Counter
 
 import numpy as np
 
-from ._checks import check_choice, check_positive_int
+from ._checks import check_choice, check_entries, check_positive_int, told_as
 
 __all__ = [
     "UNK",
@@ -279,7 +279,8 @@ class Vocabulary:
                 seqs.append(tokenize_chars(text, lower=lower))
         if not any(seqs):
             raise ValueError(f"{where}: texts must hold at least one token, got an empty corpus")
-        return cls.from_tokens(seqs, k, order=order, pad=pad)
+        with told_as(where, {"sequences": "texts"}):
+            return cls.from_tokens(seqs, k, order=order, pad=pad)
 
     # -- look-ups ----------------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -406,6 +407,7 @@ def one_hot(indices, vocab_size: int) -> np.ndarray:
         raise ValueError(f"{where}: indices has T_x = 0 time steps (shape {arr.shape}); "
                          f"a sequence needs at least one step")
     arr = _check_indices(where, "indices", arr, vocab_size, "vocab_size")
+    check_entries(where, vocab_size * arr.size, f"vocab_size = {vocab_size} and indices of shape {arr.shape}")
     x = np.zeros((vocab_size,) + arr.shape)
     np.put_along_axis(x, arr[None], 1.0, axis=0)
     return x

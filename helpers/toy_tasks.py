@@ -31,12 +31,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ._checks import as_float_array, check_finite, check_ndim, check_positive_int, check_shape, fmt_shape
-from .cells import get_cell
+from ._checks import (MAX_STEPS, as_float_array, check_choice, check_finite, check_ndim, check_positive_int,
+                      check_shape, fmt_shape)
+from .cells import as_cell
 from .losses import output_layer_backward, output_layer_forward, softmax_cross_entropy
 from .optim import Adam, clip_by_global_norm
 from .rnn import initialize_rnn_parameters, rnn_backward, rnn_states_forward
 from .text import Vocabulary, one_hot
+from .training import _check_model
 
 __all__ = [
     "SENTIMENT_PATH",
@@ -72,7 +74,7 @@ _TENS = (None, None, "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "
 
 
 def _check_seed(where, seed):
-    return check_positive_int(where, "seed", seed, minimum=0)
+    return check_positive_int(where, "seed", seed, minimum=0, maximum=None)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -135,6 +137,9 @@ def split_phrases(pairs, n_test: int = 24, seed: int = 0):
     train, test : lists of (text, label)
     """
     where = "split_phrases"
+    if not isinstance(pairs, (list, tuple)) or not all(
+            isinstance(p, (list, tuple)) and len(p) == 2 and isinstance(p[0], str) and p[1] in (0, 1) for p in pairs):
+        raise ValueError(f"{where}: pairs must be a list of (text, label) with label 0 or 1, got {pairs!r:.60}")
     n_test = check_positive_int(where, "n_test", n_test, minimum=2)
     if n_test % 2:
         raise ValueError(f"{where}: n_test must be even (half positive, half negative), got {n_test}")
@@ -237,7 +242,8 @@ def generate(model: dict, start: int, T_y: int, cell="rnn") -> list:
     digits : list of T_y int
     """
     where = "generate"
-    cell = get_cell(cell)
+    cell = as_cell(where, cell)
+    model = _check_model(where, model, cell)
     if isinstance(start, (bool, np.bool_)) or not isinstance(start, (int, np.integer)) or not 0 <= start <= 9:
         raise ValueError(f"{where}: start must be a digit 0..9, got {start!r}")
     T_y = check_positive_int(where, "T_y", T_y)
@@ -360,6 +366,8 @@ def _check_ed_params(where, params):
     missing = [k for k in _KEYS if k not in params]
     if missing:
         raise KeyError(f"{where}: params is missing the key '{missing[0]}' (it needs: {', '.join(_KEYS)})")
+    for key in _KEYS:
+        check_finite(where, f"params['{key}']", as_float_array(where, f"params['{key}']", params[key]))
     enc = {k[4:]: params[k] for k in _ENC}
     dec = {k[4:]: params[k] for k in _DEC}
     return enc, dec
@@ -419,6 +427,7 @@ def encoder_decoder_loss(params: dict, batch: dict, reduction: str = "mean"):
     grads : dict "d" + every key of params
     """
     where = "encoder_decoder_loss"
+    check_choice(where, "reduction", reduction, ("mean", "sum"))
     enc, dec = _check_ed_params(where, params)
     x, lengths, d = _check_batch(where, batch)
     m = x.shape[1]
@@ -455,7 +464,7 @@ def fit_encoder_decoder(params: dict, batch: dict, epochs: int = 10, batch_size:
     history : ndarray (epochs,), the mean loss per example in each epoch
     """
     where = "fit_encoder_decoder"
-    epochs = check_positive_int(where, "epochs", epochs)
+    epochs = check_positive_int(where, "epochs", epochs, maximum=MAX_STEPS)
     batch_size = check_positive_int(where, "batch_size", batch_size)
     seed = _check_seed(where, seed)
     for name, value in (("learning_rate", learning_rate), ("clip", clip)):
@@ -503,6 +512,8 @@ def greedy_decode(params: dict, x, lengths, max_len: int = 5) -> np.ndarray:
     enc, dec = _check_ed_params(where, params)
     max_len = check_positive_int(where, "max_len", max_len)
     x, lengths = _check_inputs(where, x, lengths)
+    n_x = np.shape(enc["Wax"])[1]
+    check_shape(where, "x", x, (n_x, None, None), "(n_x, m, T_x)", f"to match params['enc_Wax'] with n_x = {n_x}")
     m = x.shape[1]
     _, _, state = _encode(enc, x, lengths)
     previous = np.full(m, GO)

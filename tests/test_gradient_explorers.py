@@ -663,3 +663,40 @@ def test_gradient_flow_a_change_of_cell_shows_the_picture_before_it_disables_con
     ex.controls["cell"].value = "GRU"               # as the browser sets it
     ex.controls["cell"].value = "RNN"
     assert events == ["picture", "disabled=True", "picture", "disabled=False"]
+
+
+def _achromatic_share(ex, x0, x1, y0, y1):
+    """Share of the shown pixels of the reach map's axes, over data x0..x1, y0..y1 (a margin of 3 pixels
+    kept from the edges), that are grey (R = G = B): white paper and black text are; every colour of the
+    map (viridis, red for exploded) is not."""
+    ax_m = ex.figure.axes[1]
+    pixels = np.asarray(ex.figure.canvas.buffer_rgba())[:, :, :3].astype(int)
+    height = pixels.shape[0]
+    (px0, py0), (px1, py1) = ax_m.transData.transform([(x0, y0), (x1, y1)])
+    rows = slice(int(height - py1) + 3, int(height - py0) - 3)      # the buffer's first row is the top
+    cols = slice(int(px0) + 3, int(px1) - 3)
+    region = pixels[rows, cols]
+    assert region.size > 1000                                       # a real part of the picture
+    grey = (region[:, :, 0] == region[:, :, 1]) & (region[:, :, 1] == region[:, :, 2])
+    return float(grey.mean())
+
+
+def test_unticking_the_reach_map_clears_it_on_the_fast_redraw():
+    """After "reach map" is unticked, the fast redraw shows no trace of the map (its axes hold only the
+    white paper and the note), and after T shrinks within the frame no old column or row is left beyond
+    the new T. Matplotlib before 3.11 draws an animated image in every full render as well, so the kept
+    background holds the old map: without a cover drawn under the map, the old map stays on screen."""
+    ex = gradient_flow_explorer(cell="RNN", T=100, n_a=16)
+    ex.set(seed=1)                                     # the map is a dynamic artist now; the frame is 0.5 .. 100.5
+    assert ex.last_render == "layers", ex._layers.reason
+    assert _achromatic_share(ex, 0.5, 100.5, 0.5, 100.5) < 0.9     # the map is on screen
+    ex.set(T=60)                                       # same frame (x up to 100): the map shrinks to 60 x 60
+    assert ex.last_render == "layers", ex._layers.reason
+    assert _achromatic_share(ex, 60.5, 100.5, 0.5, 100.5) == 1.0   # nothing of the old map right of T
+    assert _achromatic_share(ex, 0.5, 60.5, 60.5, 100.5) == 1.0    # nor above it
+    ex.set(reach=False)
+    assert ex.last_render == "layers", ex._layers.reason
+    assert not ex.figure.axes[1].images[0].get_visible()
+    assert _achromatic_share(ex, 0.5, 100.5, 0.5, 100.5) == 1.0
+    shown = np.asarray(ex.figure.canvas.buffer_rgba()).copy()
+    assert np.array_equal(shown, _pixels_of_a_full_render(ex))

@@ -73,7 +73,7 @@ def test_bad_input_is_named():
     model = init_model("rnn", 3, 4, 2)
     with pytest.raises(ValueError, match="lengths must lie in"):
         loss_and_gradients(model, x, y[:, 0], "rnn", readout="last", lengths=np.array([1, 5, 2]))
-    with pytest.raises(ValueError, match="y must hold one label per example"):
+    with pytest.raises(ValueError, match=r"y must have shape \(m,\) = \(3,\) for readout='last' \(one label per example\)"):
         loss_and_gradients(model, x, y, "rnn", readout="last")
     with pytest.raises(ValueError, match="readout must be one of"):
         loss_and_gradients(model, x, y, "rnn", readout="first")
