@@ -359,29 +359,25 @@ def _sequence_forward(where, x, a0, parameters, peephole, override, c0, with_out
     check_finite(where, "c0", c0)
     fixed = _check_override(where, override, (n_a, m, T_x), "(n_a, m, T_x)")
 
-    # One matrix for the four gates, rows [f; u; o; c], each row block [W_g | b_g], so that
-    #     W @ [a<t-1>; x<t>; 1] = W_g @ [a<t-1>; x<t>] + b_g   for all four gates in ONE product per step
-    # (input part, recurrent part and bias together; the compressed notation of the lecture).
+    # The four gates side by side: rows [f; u; o; c] of W (4 n_a, K), each row block [W_g | b_g], with
+    # K = n_a + n_x + 1 columns for the stacked column [a<t-1>; x<t>; 1]: the first n_a columns (Wa)
+    # multiply a<t-1>, the next n_x (Wx) x<t>, the last one (b) is the bias.
+    K = n_a + n_x + 1
     W = np.concatenate([np.concatenate([p["W" + g], p["b" + g]], axis=1) for g in _GATE_LETTERS], axis=0)
-    # sigmoid(z) = (1 + tanh(z / 2)) / 2, as in activations.sigmoid. Halving the rows of the three
-    # sigmoid gates once (exact: a power of 2) lets one tanh call over all 4 n_a rows give tanh(z_g / 2)
-    # for the gates and tanh(z_c) = c_tilde, with the same rounding as sigmoid(z_g).
-    W_half = W.copy()
-    W_half[:3 * n_a] *= 0.5
-    if peephole:                                             # + p_g * c<t-1>, halved like the rows
-        peep_half = 0.5 * np.stack([p["p" + g] for g in _PEEP_LETTERS])      # (3, n_a, 1)
+    Wa, Wx, b = W[:, :n_a], W[:, n_a:n_a + n_x], W[:, n_a + n_x:]
+    if peephole:
+        peep = np.stack([p["p" + g] for g in _PEEP_LETTERS])                 # (3, n_a, 1)
     # overridden gates with time first, so that the value of step t is one contiguous block
     fixed_steps = [(k, np.ascontiguousarray(fixed[name].transpose(2, 0, 1)))
                    for k, name in enumerate(GATES) if name in fixed]
 
     # Layout. stack (K, T_x + 1, m) holds the stacked columns of every step: stack[:, t] is
     # [a<t>; x<t+1>; 1], the input of step t + 1 (its a-rows are written by step t). Time is the MIDDLE
-    # axis, so each step's (K, m) block is a matrix BLAS reads in place and the (K, T_x * m) matrix of
-    # all steps, which the weight gradients need, is a view. c_all (n_a, T_x + 1, m) likewise, with
+    # axis, so each step's block is a matrix BLAS reads in place and the (K, T_x * m) matrix of all
+    # steps, which the weight gradients need, is a view. c_all (n_a, T_x + 1, m) likewise, with
     # c_all[:, t] = c<t>. The gates and tanh(c), read only step by step, are stored with time FIRST,
     # gates[t] = [Gamma_f; Gamma_u; Gamma_o; c_tilde] of step t + 1: one contiguous block per step,
     # which the element-wise operations below go through fastest.
-    K = n_a + n_x + 1
     stack = np.empty((K, T_x + 1, m))
     stack[n_a:n_a + n_x, :T_x] = x.transpose(0, 2, 1)      # a private copy of x
     stack[n_a + n_x, :T_x] = 1.0
@@ -389,19 +385,25 @@ def _sequence_forward(where, x, a0, parameters, peephole, override, c0, with_out
     stack[:n_a, 0] = a0
     c_all = np.empty((n_a, T_x + 1, m))
     c_all[:, 0] = c0
-    gates = np.empty((T_x, 4 * n_a, m))
+    # the input part Wx @ x<t> of every step in one batched product: (4 n_a, n_x) @ (T_x, n_x, m)
+    gates = np.matmul(Wx, stack[n_a:n_a + n_x, :T_x].transpose(1, 0, 2))   # (T_x, 4 n_a, m)
     tanh_c = np.empty((T_x, n_a, m))                         # tanh_c[t] = tanh(c<t + 1>)
+    rec = np.empty((4 * n_a, m))                             # room for Wa @ a<t-1>
     fc = np.empty((n_a, m))                                  # room for Gamma_f * c<t-1>
     for t in range(T_x):
         z = gates[t]
-        # [z_f / 2; z_u / 2; z_o / 2; z_c] = W_half @ [a<t-1>; x<t>; 1]
-        np.matmul(W_half, stack[:, t], out=z)
+        # z = Wx @ x<t> + b + Wa @ a<t-1>, all four gates at once (+ p_g * c<t-1> with peepholes)
+        z += b
+        np.matmul(Wa, stack[:n_a, t], out=rec)
+        z += rec
         c_prev = c_all[:, t]
         if peephole:
-            z[:3 * n_a].reshape(3, n_a, m)[...] += peep_half * c_prev
-        # Gamma_g = (1 + tanh(z_g / 2)) / 2 for f, u, o;  c_tilde = tanh(z_c)
-        np.tanh(z, out=z)
+            z[:3 * n_a].reshape(3, n_a, m)[...] += peep * c_prev
+        # Gamma_g = sigmoid(z_g) = (1 + tanh(z_g / 2)) / 2 for f, u, o (as activations.sigmoid computes
+        # it), c_tilde = tanh(z_c): one tanh call for all four
         sig = z[:3 * n_a]
+        sig *= 0.5
+        np.tanh(z, out=z)
         sig += 1.0
         sig *= 0.5
         for k, values in fixed_steps:

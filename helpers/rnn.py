@@ -26,12 +26,13 @@ pre-activation z<t+1> = Waa @ a<t> + ..., so
 The weights are shared by all steps, so their gradients are sums over t. The sequence functions compute
 these sums as one matrix product each, by laying the arrays of all steps out as (n, T_x * m) matrices:
 every column is then one (time step, example) pair, and a sum over t and over examples is exactly what a
-matrix product sums over. Inside, the forward pass keeps the stacked columns [a<t-1>; x<t>; 1] of all
-steps in one array with time on the middle axis, (n_a + n_x + 1, T_x + 1, m): each step's pre-activation
-is then ONE product W @ [a<t-1>; x<t>; 1] with W = [Waa | Wax | ba], and the weight gradients of all steps
-are one product [dWaa | dWax | dba] = dz @ [a<t-1>; x<t>; 1].T over the (T_x * m) columns (the row of ones
-sums dz for dba), on views. Inputs and outputs keep the course layout, time last. The gradients of the output layer (Wya, by) belong to the loss and are
-not computed here.
+matrix product sums over. Inside, the sequence functions keep the stacked columns [a<t-1>; x<t>; 1] of
+all steps in one array with time on the middle axis, (n_a + n_x + 1, T_x + 1, m), so that the weight
+gradients of all steps are one product [dWaa | dWax | dba] = dz @ [a<t-1>; x<t>; 1].T over the T_x * m
+columns of a view (the row of ones sums dz for dba). The input part Wax @ x<t> of every step is one
+batched product before the loop; only Waa @ a<t-1> is computed step by step. Inputs and outputs keep the
+course layout, time last. The gradients of the output layer (Wya, by) belong to the loss and are not
+computed here.
 
 Arrays put in a cache are private copies: changing an input or an output afterwards does not change
 what the backward pass computes.
@@ -235,12 +236,11 @@ def _states_forward(where, x, a0, parameters, activation, with_output):
     check_finite(where, "a0", a0)
 
     # Layout. W = [Waa | Wax | ba] (n_a, K), K = n_a + n_x + 1, acts on the stacked column
-    # [a<t-1>; x<t>; 1]: W @ [a<t-1>; x<t>; 1] = Waa @ a<t-1> + Wax @ x<t> + ba, ONE product per step
-    # for the recurrent part, the input part and the bias. stack (K, T_x + 1, m) holds these columns
-    # for every step: stack[:, t] = [a<t>; x<t+1>; 1], the input of step t + 1 (its a-rows are written
-    # by step t). Time is the MIDDLE axis: each step's (K, m) block is a matrix BLAS reads in place,
-    # and the (K, T_x * m) matrix of all steps, which the weight gradients of rnn_backward use, is a
-    # view. z (T_x, n_a, m), read only step by step, has time first: one contiguous block per step.
+    # [a<t-1>; x<t>; 1]. stack (K, T_x + 1, m) holds these columns for every step: stack[:, t] is
+    # [a<t>; x<t+1>; 1], the input of step t + 1 (its a-rows are written by step t). Time is the MIDDLE
+    # axis: each step's block is a matrix BLAS reads in place, and the (K, T_x * m) matrix of all steps,
+    # which the weight gradients of rnn_backward use, is a view. z (T_x, n_a, m), read only step by
+    # step, has time first: one contiguous block per step.
     K = n_a + n_x + 1
     W = np.concatenate([Waa, Wax, ba], axis=1)
     stack = np.empty((K, T_x + 1, m))
@@ -248,11 +248,16 @@ def _states_forward(where, x, a0, parameters, activation, with_output):
     stack[n_a + n_x, :T_x] = 1.0
     stack[n_a:, T_x] = 0.0                                   # the last column only holds a<T_x>
     stack[:n_a, 0] = a0
-    z = np.empty((T_x, n_a, m))                              # z[t] = z<t + 1>
+    # the input part Wax @ x<t> of every step in one batched product: (n_a, n_x) @ (T_x, n_x, m)
+    z = np.matmul(Wax, stack[n_a:n_a + n_x, :T_x].transpose(1, 0, 2))     # z[t] = z<t + 1>
     g = _ACTIVATION_INTO[activation]
+    rec = np.empty((n_a, m))                                 # room for Waa @ a<t-1>
     for t in range(T_x):
-        np.matmul(W, stack[:, t], out=z[t])                  # z<t> = W @ [a<t-1>; x<t>; 1]
-        g(z[t], stack[:n_a, t + 1])                          # a<t> = g(z<t>), where step t + 1 reads it
+        z_t = z[t]
+        z_t += ba                                            # z<t> = Wax @ x<t> + ba + Waa @ a<t-1>
+        np.matmul(Waa, stack[:n_a, t], out=rec)
+        z_t += rec
+        g(z_t, stack[:n_a, t + 1])                           # a<t> = g(z<t>), where step t + 1 reads it
 
     a = stack[:n_a, 1:].transpose(0, 2, 1).copy()           # (n_a, m, T_x), not a view of the cache
     caches = {"kind": _SEQ_CACHE, "activation": activation, "stack": stack, "z": z, "W": W}
