@@ -369,24 +369,18 @@ def rnn_backward(da, caches, keep_state_grads=False):
     check_finite(where, "da", da)
 
     g_prime = ACTIVATIONS[caches["activation"]][1]          # g'(z), computed from a = g(z) and z
-    Waa_T = W[:, :n_a].T                                     # a view BLAS reads in place
+    Waa = W[:, :n_a]
+    a = stack[:n_a, 1:]                                      # a[:, t] = a<t+1> = g(z[t]), the state step t wrote
     da_up = da.transpose(0, 2, 1).copy()                     # (n_a, T_x, m), time in the middle like stack
     dz = np.empty((n_a, T_x, m))                             # like stack: dz[:, t] = dz<t+1>
     da_steps = np.empty((n_a, T_x, m)) if keep_state_grads else None
-    da_t = np.empty((n_a, m))
     da_rec = np.zeros((n_a, m))                              # Waa.T @ dz<t+1>, zero after the last step
     for t in reversed(range(T_x)):
-        np.add(da_up[:, t], da_rec, out=da_t)                # da<t> = da_up<t> + Waa.T @ dz<t+1>
+        da_t = da_up[:, t] + da_rec
+        dz[:, t] = da_t * g_prime(a[:, t], z[t])
+        da_rec = Waa.T @ dz[:, t]
         if keep_state_grads:
             da_steps[:, t] = da_t
-        if caches["activation"] == "tanh":                   # dz<t> = da<t> * (1 - a<t>^2), in place
-            dz_t = dz[:, t]
-            np.multiply(stack[:n_a, t + 1], stack[:n_a, t + 1], out=dz_t)
-            np.subtract(1.0, dz_t, out=dz_t)
-            dz_t *= da_t
-        else:                                                # dz<t> = da<t> * g'(z<t>)
-            np.multiply(da_t, g_prime(stack[:n_a, t + 1], z[t]), out=dz[:, t])
-        np.matmul(Waa_T, dz[:, t], out=da_rec)
 
     # weight and input gradients of all steps at once, on (n, T_x * m) matrices (views of the arrays):
     # [dWaa | dWax | dba] = sum over t of dz<t> @ [a<t-1>; x<t>; 1].T (the row of ones sums dz for dba)
