@@ -365,8 +365,7 @@ def _sequence_forward(where, x, a0, parameters, peephole, override, c0, with_out
     K = n_a + n_x + 1
     W = np.concatenate([np.concatenate([p["W" + g], p["b" + g]], axis=1) for g in _GATE_LETTERS], axis=0)
     Wa, Wx, b = W[:, :n_a], W[:, n_a:n_a + n_x], W[:, n_a + n_x:]
-    if peephole:
-        peep = np.stack([p["p" + g] for g in _PEEP_LETTERS])                 # (3, n_a, 1)
+    peep = np.stack([p["p" + g] for g in _PEEP_LETTERS]) if peephole else None   # (3, n_a, 1), a copy
     # overridden gates with time first, so that the value of step t is one contiguous block
     fixed_steps = [(k, np.ascontiguousarray(fixed[name].transpose(2, 0, 1)))
                    for k, name in enumerate(GATES) if name in fixed]
@@ -420,7 +419,7 @@ def _sequence_forward(where, x, a0, parameters, peephole, override, c0, with_out
 
     a = stack[:n_a, 1:].transpose(0, 2, 1).copy()           # (n_a, m, T_x), not a view of the cache
     c = c_all[:, 1:].transpose(0, 2, 1).copy()
-    caches = {"kind": "lstm_sequence", "stack": stack, "c_all": c_all, "tanh_c": tanh_c, "W": W,
+    caches = {"kind": "lstm_sequence", "stack": stack, "c_all": c_all, "tanh_c": tanh_c, "W": W, "peep": peep,
               "acts": gates, "Gamma_f": gates[:, :n_a], "Gamma_u": gates[:, n_a:2 * n_a],
               "Gamma_o": gates[:, 2 * n_a:3 * n_a], "c_tilde": gates[:, 3 * n_a:],
               "fixed": tuple(sorted(fixed)), "peephole": peephole, "parameters": p}
@@ -537,14 +536,13 @@ def lstm_backward(da, caches, dc=None, keep_state_grads=False):
     if dc is not None:
         dc = _check_upstream(where, "dc", dc, shape, "(n_a, m, T_x)", "c")
 
-    p, fixed, peephole = caches["parameters"], caches["fixed"], caches["peephole"]
+    fixed, peephole = caches["fixed"], caches["peephole"]
     stack, c_all, tanh_c, gates, W = (caches[k] for k in ("stack", "c_all", "tanh_c", "acts", "W"))
     K = stack.shape[0]
     n_x = K - n_a - 1
     Wa_T = W[:, :n_a].T                                      # (n_a, 4 n_a), a view BLAS reads in place
     fixed_rows = [k for k, name in enumerate(GATES) if name in fixed]
-    if peephole:
-        peep = np.stack([p["p" + g] for g in _PEEP_LETTERS])                 # (3, n_a, 1)
+    peep = caches["peep"]                                    # (3, n_a, 1) with peepholes
 
     # upstream gradients with time in the middle, like stack: da_up[:, t] = da<t + 1> from outside
     da_up = da.transpose(0, 2, 1).copy()
