@@ -371,12 +371,11 @@ def rnn_backward(da, caches, keep_state_grads=False):
     g_prime = ACTIVATIONS[caches["activation"]][1]          # g'(z), computed from a = g(z) and z
     Waa = W[:, :n_a]
     a = stack[:n_a, 1:]                                      # a[:, t] = a<t+1> = g(z[t]), the state step t wrote
-    da_up = da.transpose(0, 2, 1).copy()                     # (n_a, T_x, m), time in the middle like stack
     dz = np.empty((n_a, T_x, m))                             # like stack: dz[:, t] = dz<t+1>
     da_steps = np.empty((n_a, T_x, m)) if keep_state_grads else None
     da_rec = np.zeros((n_a, m))                              # Waa.T @ dz<t+1>, zero after the last step
     for t in reversed(range(T_x)):
-        da_t = da_up[:, t] + da_rec
+        da_t = da[:, :, t] + da_rec
         dz[:, t] = da_t * g_prime(a[:, t], z[t])
         da_rec = Waa.T @ dz[:, t]
         if keep_state_grads:
