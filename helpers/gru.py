@@ -51,11 +51,14 @@ Cache layout (read only by the matching backward function and by ``gru_gates``):
         "Gamma_u" (n_a, m), "Gamma_r" (n_a, m) or None if simplified, "c_tilde" (n_a, m),
         "parameters" (the checked gate parameters), "simplified" (bool),
         "overridden" (tuple of the overridden gate names, e.g. ("Gamma_u",))
-    sequence caches (gru_forward, gru_states_forward), a dict, every per-step array stored with time
-    FIRST so that the arrays of one step are contiguous in memory (the loops over t read them fast):
-        "xs" (T_x, n_x, m), "c_all" (T_x + 1, n_a, m) with c_all[0] = c0 and c_all[t] = c<t>,
-        "Gamma_u", "Gamma_r" (or None), "c_tilde", each (T_x, n_a, m),
-        "parameters", "simplified", "overridden" as above
+    sequence caches (gru_forward, gru_states_forward), a dict:
+        "stack" (n_a + n_x + 1, T_x + 1, m) with stack[:, t - 1] = [c<t-1>; x<t>; 1] and "rstack"
+        (n_a + n_x + 1, T_x, m) with rstack[:, t - 1] = [Gamma_r * c<t-1>; x<t>; 1] (None if simplified),
+        time on the MIDDLE axis so that the matrices of all steps, which give the weight and bias
+        gradients in one product each, are views; "gates" (T_x, n_g * n_a, m) = [Gamma_u; Gamma_r;
+        c_tilde] of every step, time FIRST (one contiguous block per step), with views of it
+        "Gamma_u", "Gamma_r" (or None), "c_tilde", each (T_x, n_a, m); "W" (n_g * n_a, n_a + n_x + 1) =
+        rows [u; r; c] of [W_g | b_g]; "parameters", "simplified", "overridden" as above
     (gru_gates returns the gates in the course layout (n_a, m, T_x).)
 """
 from __future__ import annotations

@@ -45,11 +45,14 @@ Caches (opaque: only the matching backward function reads them) are dicts.
     lstm_cell_forward -> keys "xt", "a_prev", "c_prev", "a_next", "c_next", "tanh_c", "Gamma_f",
         "Gamma_u", "Gamma_o", "c_tilde" (all (n_*, m)), "fixed" (tuple of overridden gate names),
         "peephole", "parameters" (the gate parameters).
-    lstm_forward / lstm_states_forward -> whole sequences stored with time FIRST, so that the arrays
-        of one step are contiguous in memory (the loops over t read them fast): "xs" (T_x, n_x, m),
-        "a_all", "c_all" (T_x + 1, n_a, m) with a<0>, c<0> at index 0, "tanh_c" (T_x, n_a, m),
-        "acts" (T_x, 4 n_a, m) = [Gamma_f; Gamma_u; Gamma_o; c_tilde] of every step, and views of it
-        "Gamma_f", "Gamma_u", "Gamma_o", "c_tilde" (T_x, n_a, m); "fixed", "peephole", "parameters".
+    lstm_forward / lstm_states_forward -> "stack" (n_a + n_x + 1, T_x + 1, m) with stack[:, t - 1] =
+        [a<t-1>; x<t>; 1], the stacked column of step t (time on the MIDDLE axis, so that the
+        (n_a + n_x + 1, T_x * m) matrix of all steps, which gives all weight and bias gradients in one
+        product, is a view); "c_all" (n_a, T_x + 1, m) with c_all[:, t] = c<t>; the arrays read only
+        step by step stored with time FIRST, one contiguous block per step: "acts" (T_x, 4 n_a, m) =
+        [Gamma_f; Gamma_u; Gamma_o; c_tilde] of every step with views of it "Gamma_f", "Gamma_u",
+        "Gamma_o", "c_tilde" (T_x, n_a, m), "tanh_c" (T_x, n_a, m); "W" (4 n_a, n_a + n_x + 1) =
+        rows [f; u; o; c] of [W_g | b_g]; "peep" (3, n_a, 1) or None; "fixed", "peephole", "parameters".
         lstm_gates returns the gates in the course layout (n_a, m, T_x).
 """
 from __future__ import annotations
