@@ -565,7 +565,6 @@ def gru_backward(dc, caches, keep_state_grads=False):
     W_first_T = W[:n_g * n_a if simplified else 2 * n_a, :n_a].T
     Wc_c_T = W[2 * n_a:, :n_a].T
 
-    dc_up = dc.transpose(0, 2, 1).copy()                     # dc_up[:, t] = dc<t + 1> from outside
     dz_all = np.empty((n_g * n_a, T_x, m))                   # pre-activation gradients, rows like gates
     dc_steps = np.empty((n_a, T_x, m)) if keep_state_grads else None
     # buffers of one step, reused: every operation of the loop writes into one of them
@@ -576,7 +575,7 @@ def gru_backward(dc, caches, keep_state_grads=False):
         z = gates[t]
         Gu, ct, cp = z[:n_a], z[(n_g - 1) * n_a:], stack[:n_a, t]
         dz_u, dz_c = dz[:n_a], dz[(n_g - 1) * n_a:]
-        np.add(dc_up[:, t], dc_future, out=dct)              # all of dL/dc<t>
+        np.add(dc[:, :, t], dc_future, out=dct)              # all of dL/dc<t> (dc read in place)
         if keep_state_grads:
             dc_steps[:, t] = dct
         # dz_c = dc * Gamma_u * (1 - c_tilde^2)

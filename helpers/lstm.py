@@ -547,9 +547,6 @@ def lstm_backward(da, caches, dc=None, keep_state_grads=False):
     fixed_rows = [k for k, name in enumerate(GATES) if name in fixed]
     peep = caches["peep"]                                    # (3, n_a, 1) with peepholes
 
-    # upstream gradients with time in the middle, like stack: da_up[:, t] = da<t + 1> from outside
-    da_up = da.transpose(0, 2, 1).copy()
-    dc_up = None if dc is None else dc.transpose(0, 2, 1).copy()
     dz_all = np.empty((4 * n_a, T_x, m))     # pre-activation gradients, rows [f; u; o; c], like stack
     if keep_state_grads:
         da_steps, dc_steps = np.empty((n_a, T_x, m)), np.empty((n_a, T_x, m))
@@ -563,8 +560,9 @@ def lstm_backward(da, caches, dc=None, keep_state_grads=False):
         Gamma_f, Gamma_u, Gamma_o, c_tilde = z[:n_a], z[n_a:2 * n_a], z[2 * n_a:3 * n_a], z[3 * n_a:]
         tc = tanh_c[t]
         # all of dL/da<t> and of dL/dc<t> (from outside plus from step t + 1)
-        np.add(da_up[:, t], da_next, out=da_t)
-        dc_t = dc_next if dc_up is None else np.add(dc_up[:, t], dc_next, out=dc_next)
+        # (da[:, :, t] is read in place: one strided pass per step costs less than a transposed copy)
+        np.add(da[:, :, t], da_next, out=da_t)
+        dc_t = dc_next if dc is None else np.add(dc[:, :, t], dc_next, out=dc_next)
         if keep_state_grads:
             da_steps[:, t], dc_steps[:, t] = da_t, dc_t
         # dc = dc_t + da_t * Gamma_o * (1 - tanh(c<t>)^2), the memory's gradient also through a<t>
