@@ -15,8 +15,12 @@ our weights; the largest difference is printed, so the table never times two dif
 torch's GRU is the "reset after" variant, r * (W_hn @ h + b_hn), a different model of the same cost
 order, so it is timed but not compared.
 
+Every table is printed once per thread count (--threads, default 1 and 2): threadpoolctl limits numpy's
+BLAS and torch.set_num_threads sets PyTorch to the same number.
+
 Usage:
-    python benchmarks/bench_cells.py              # 7 repeats per measurement
+    python benchmarks/bench_cells.py              # 7 repeats per measurement, 1 and 2 threads
+    python benchmarks/bench_cells.py --threads 1  # one thread only
     python benchmarks/bench_cells.py --repeats 15
     python benchmarks/bench_cells.py --quick      # 3 repeats, 1 warm-up: a rough look in a few seconds
 """
@@ -40,6 +44,8 @@ from helpers.lstm import initialize_lstm_parameters, lstm_backward, lstm_cell_ba
     lstm_states_forward
 from helpers.rnn import initialize_rnn_parameters, rnn_backward, rnn_cell_backward, rnn_cell_forward, \
     rnn_states_forward
+
+from threadpoolctl import threadpool_limits
 
 try:
     import torch
@@ -274,28 +280,8 @@ def max_difference(g1, g2):
     return worst
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeats", type=int, default=None, help="timed repeats per measurement (default 7)")
-    parser.add_argument("--quick", action="store_true", help="3 repeats and 1 warm-up: a rough look")
-    args = parser.parse_args(argv)
-    repeats = args.repeats if args.repeats is not None else (3 if args.quick else 7)
-    if repeats < 1:
-        parser.error("--repeats must be at least 1")
-    warmup = 1 if args.quick else 2
-
-    n_threads, how = blas_threads()
-    print(f"numpy {np.__version__} with {blas_name()}; BLAS threads: {n_threads} (from {how})")
-    if torch is None:
-        print("PyTorch: not importable, its column is left empty")
-    else:
-        torch.set_num_threads(n_threads)
-        print(f"PyTorch {torch.__version__}: float64 on the CPU, torch.set_num_threads({n_threads})")
-        print("note: torch's GRU is the 'reset after' variant, r * (W_hn @ h + b_hn), not the lecture's "
-              "tanh(Wc @ [r * c; x]): a different model with the same cost order, timed but not compared")
-    print_load("at the start")
-    print(f"median of {repeats} repeats after {warmup} warm-up(s); times in ms for forward + backward\n")
-
+def table(repeats, warmup):
+    """Time every cell at every size with the current thread settings; print one table, return the times."""
     header = f"{'cell':<5} {'size (n_x, n_a, m, T_x)':<24} {'ours ms':>9} {'per-step ms':>12} " \
              f"{'torch ms':>9} {'torch/ours':>11}  {'max rel. diff: per-step, torch':>31}"
     print(header)
@@ -318,20 +304,66 @@ def main(argv=None):
             ratio = f"{t_torch / t_ours:11.2f}" if t_torch is not None else f"{'-':>11}"
             print(f"{cell:<5} {str(size):<24} {t_ours:9.2f} {t_step:12.2f} {torch_ms} {ratio}  "
                   f"{', '.join(checks):>31}")
+    return results
 
-    print("\ntarget: our LSTM no slower than PyTorch's CPU float64 LSTM (torch/ours >= 1); "
-          "the same test for every cell:")
+
+def verdicts(results):
+    """One line per cell: is ours no slower than torch at both sizes?"""
+    print("target: every cell no slower than PyTorch's CPU float64 module (torch/ours >= 1) at both sizes:")
     for cell in CELLS:
-        verdicts = []
+        lines = []
         for size in SIZES:
             t_ours, t_torch = results[cell, size]
             if t_torch is None:
-                verdicts.append("cannot be checked, PyTorch is not importable")
+                lines.append("cannot be checked, PyTorch is not importable")
                 break
             holds = "holds" if t_ours <= t_torch else "does NOT hold"
-            verdicts.append(f"n_a={size[1]}: {holds} ({t_ours:.1f} vs {t_torch:.1f} ms)")
-        print(f"  {cell:<5}{'; '.join(verdicts)}{'   <- the target' if cell == 'lstm' else ''}")
-    print_load("at the end")
+            lines.append(f"n_a={size[1]}: {holds} ({t_ours:.1f} vs {t_torch:.1f} ms)")
+        print(f"  {cell:<5}{'; '.join(lines)}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=None, help="timed repeats per measurement (default 7)")
+    parser.add_argument("--quick", action="store_true", help="3 repeats and 1 warm-up: a rough look")
+    parser.add_argument("--threads", default="1,2",
+                        help="comma-separated thread counts, one table each, the same for numpy's BLAS and "
+                             "torch (default 1,2)")
+    args = parser.parse_args(argv)
+    repeats = args.repeats if args.repeats is not None else (3 if args.quick else 7)
+    if repeats < 1:
+        parser.error("--repeats must be at least 1")
+    try:
+        thread_counts = [int(n) for n in args.threads.split(",")]
+    except ValueError:
+        thread_counts = []
+    if not thread_counts or min(thread_counts) < 1:
+        parser.error(f"--threads must be positive integers separated by commas, got {args.threads!r}")
+    warmup = 1 if args.quick else 2
+
+    print(f"numpy {np.__version__} with {blas_name()}")
+    if torch is None:
+        print("PyTorch: not importable, its column is left empty")
+    else:
+        print(f"PyTorch {torch.__version__}: float64 on the CPU")
+        print("note: torch's GRU is the 'reset after' variant, r * (W_hn @ h + b_hn), not the lecture's "
+              "tanh(Wc @ [r * c; x]): a different model with the same cost order, timed but not compared")
+    print(f"median of {repeats} repeats after {warmup} warm-up(s); times in ms for forward + backward")
+
+    all_results = {}
+    for n in thread_counts:
+        with threadpool_limits(limits=n, user_api="blas"):
+            if torch is not None:
+                torch.set_num_threads(n)
+            n_blas, how = blas_threads()
+            torch_note = f", torch.set_num_threads({n})" if torch is not None else ""
+            print(f"\n=== {n} thread(s): numpy's BLAS uses {n_blas} (from {how}){torch_note}")
+            print_load("before this table")
+            all_results[n] = table(repeats, warmup)
+            print_load("after this table")
+    for n, results in all_results.items():
+        print(f"\n{n} thread(s), ", end="")
+        verdicts(results)
 
 
 def print_load(when):

@@ -51,11 +51,14 @@ Cache layout (read only by the matching backward function and by ``gru_gates``):
         "Gamma_u" (n_a, m), "Gamma_r" (n_a, m) or None if simplified, "c_tilde" (n_a, m),
         "parameters" (the checked gate parameters), "simplified" (bool),
         "overridden" (tuple of the overridden gate names, e.g. ("Gamma_u",))
-    sequence caches (gru_forward, gru_states_forward), a dict, every per-step array stored with time
-    FIRST so that the arrays of one step are contiguous in memory (the loops over t read them fast):
-        "xs" (T_x, n_x, m), "c_all" (T_x + 1, n_a, m) with c_all[0] = c0 and c_all[t] = c<t>,
-        "Gamma_u", "Gamma_r" (or None), "c_tilde", each (T_x, n_a, m),
-        "parameters", "simplified", "overridden" as above
+    sequence caches (gru_forward, gru_states_forward), a dict:
+        "stack" (n_a + n_x + 1, T_x + 1, m) with stack[:, t - 1] = [c<t-1>; x<t>; 1] and "rstack"
+        (n_a + n_x + 1, T_x, m) with rstack[:, t - 1] = [Gamma_r * c<t-1>; x<t>; 1] (None if simplified),
+        time on the MIDDLE axis so that the matrices of all steps, which give the weight and bias
+        gradients in one product each, are views; "gates" (T_x, n_g * n_a, m) = [Gamma_u; Gamma_r;
+        c_tilde] of every step, time FIRST (one contiguous block per step), with views of it
+        "Gamma_u", "Gamma_r" (or None), "c_tilde", each (T_x, n_a, m); "W" (n_g * n_a, n_a + n_x + 1) =
+        rows [u; r; c] of [W_g | b_g]; "parameters", "simplified", "overridden" as above
     (gru_gates returns the gates in the course layout (n_a, m, T_x).)
 """
 from __future__ import annotations
@@ -87,7 +90,7 @@ __all__ = [
 
 _CELL_CACHE_KEYS = ("xt", "c_prev", "c_next", "Gamma_u", "Gamma_r", "c_tilde",
                     "parameters", "simplified", "overridden")
-_SEQUENCE_CACHE_KEYS = ("xs", "c_all", "Gamma_u", "Gamma_r", "c_tilde",
+_SEQUENCE_CACHE_KEYS = ("stack", "rstack", "gates", "W", "Gamma_u", "Gamma_r", "c_tilde",
                         "parameters", "simplified", "overridden")
 
 
@@ -363,49 +366,79 @@ def _states_forward(where, x, c0, parameters, simplified, override, with_output)
     m, T_x = x.shape[1], x.shape[2]
     fixed = _check_override(where, override, simplified, (n_a, m, T_x), "(n_a, m, T_x)")
 
-    # Inside the loop time is the FIRST axis: the arrays of step t, e.g. xs[t] (n_x, m), are then
-    # contiguous blocks of memory, which the products and element-wise operations of the loop read
-    # much faster than the scattered columns x[:, :, t]. The outputs get the course layout back.
-    xs = x.transpose(2, 0, 1).copy()                      # (T_x, n_x, m), a private copy
-    # Input part of every computed gate at every step, in one batched matrix product:
-    # W @ [c; x] + b = W[:, :n_a] @ c + (W[:, n_a:] @ x + b), and only the first term needs the loop.
-    computed = [g for g in _gate_names(simplified) if g == "c" or f"Gamma_{g}" not in fixed]
-    Wx = np.concatenate([p["W" + g][:, n_a:] for g in computed], axis=0)
-    b = np.concatenate([p["b" + g] for g in computed], axis=0)
-    xproj = np.matmul(Wx, xs)                             # (T_x, len(computed) * n_a, m)
-    xproj += b
-    px = {g: xproj[:, k * n_a:(k + 1) * n_a] for k, g in enumerate(computed)}   # (T_x, n_a, m) each
-    Wu_c, Wc_c = p["Wu"][:, :n_a], p["Wc"][:, :n_a]
-    Wr_c = None if simplified else p["Wr"][:, :n_a]
+    # The gates side by side: rows [u; r; c] of W (no r if simplified), each row block [W_g | b_g], with
+    # K = n_a + n_x + 1 columns for a stacked column [s; x<t>; 1]: the first n_a columns multiply the
+    # state part s (c<t-1>, or Gamma_r * c<t-1> for the full GRU's candidate), the next n_x x<t>, the
+    # last one is the bias.
+    names = _gate_names(simplified)
+    n_g = len(names)
+    K = n_a + n_x + 1
+    W = np.concatenate([np.concatenate([p["W" + g], p["b" + g]], axis=1) for g in names], axis=0)
+    Wx, b = W[:, n_a:n_a + n_x], W[:, n_a + n_x:]
+    # the gates whose state part is c<t-1>: u and r (simplified: u and c), one product per step;
+    # the full GRU's candidate reads Gamma_r * c<t-1> and takes a second one
+    n_first = n_g * n_a if simplified else 2 * n_a
+    W_first_c, Wc_c = W[:n_first, :n_a], W[2 * n_a:, :n_a]
+    n_sig = n_a if simplified else 2 * n_a                   # rows of the sigmoid gates u (and r)
+    # overridden gates with time first, so that the value of step t is one contiguous block
+    fixed_steps = [(k, np.ascontiguousarray(fixed["Gamma_" + g].transpose(2, 0, 1)))
+                   for k, g in enumerate(names) if "Gamma_" + g in fixed]
 
-    def time_first(gate):
-        """An overridden gate (n_a, m, T_x) as (T_x, n_a, m), or room for the computed one."""
-        if gate in fixed:
-            return np.ascontiguousarray(fixed[gate].transpose(2, 0, 1))
-        return np.empty((T_x, n_a, m))
-
-    c_all = np.empty((T_x + 1, n_a, m))                   # c_all[t] = c<t>, c_all[0] = c0
-    c_all[0] = c0
-    c_tilde = np.empty((T_x, n_a, m))                     # c_tilde[t - 1] = c_tilde<t>, and so on
-    Gamma_u = time_first("Gamma_u")
-    Gamma_r = None if simplified else time_first("Gamma_r")
-
+    # Layout. stack (K, T_x + 1, m) holds the stacked columns of every step: stack[:, t] is
+    # [c<t>; x<t+1>; 1], the input of step t + 1 (its c-rows are written by step t); rstack (K, T_x, m)
+    # those of the full GRU's candidate, rstack[:, t] = [Gamma_r * c<t>; x<t+1>; 1]. Time is the MIDDLE
+    # axis, so each step's block is a matrix BLAS reads in place and the (K, T_x * m) matrices of all
+    # steps, which the weight gradients need, are views. gates (T_x, n_g n_a, m), read only step by
+    # step, has time FIRST: gates[t] = [Gamma_u; Gamma_r; c_tilde] of step t + 1, one contiguous block.
+    stack = np.empty((K, T_x + 1, m))
+    stack[n_a:n_a + n_x, :T_x] = x.transpose(0, 2, 1)      # a private copy of x
+    stack[n_a + n_x, :T_x] = 1.0
+    stack[n_a:, T_x] = 0.0                                   # the last column only holds c<T_x>
+    stack[:n_a, 0] = c0
+    rstack = None
+    if not simplified:
+        rstack = np.empty((K, T_x, m))
+        rstack[n_a:] = stack[n_a:, :T_x]
+    # the input part Wx @ x<t> of every gate at every step in one batched product
+    gates = np.matmul(Wx, stack[n_a:n_a + n_x, :T_x].transpose(1, 0, 2))  # (T_x, n_g n_a, m)
+    rec = np.empty((n_first, m))                             # room for the recurrent parts
+    keep = np.empty((n_a, m))                                # room for (1 - Gamma_u) * c<t-1>
     for t in range(T_x):
-        c_prev = c_all[t]
-        if "u" in px:
-            Gamma_u[t] = sigmoid(Wu_c @ c_prev + px["u"][t])
-        if simplified:
-            rc = c_prev
-        else:
-            if "r" in px:
-                Gamma_r[t] = sigmoid(Wr_c @ c_prev + px["r"][t])
-            rc = Gamma_r[t] * c_prev
-        c_tilde[t] = np.tanh(Wc_c @ rc + px["c"][t])
-        c_all[t + 1] = Gamma_u[t] * c_tilde[t] + (1.0 - Gamma_u[t]) * c_prev
+        z = gates[t]
+        c_prev = stack[:n_a, t]
+        # z_g = Wx_g @ x<t> + b_g + Wc_g @ c<t-1> for u and r (simplified: u and c)
+        z += b
+        np.matmul(W_first_c, c_prev, out=rec)
+        z[:n_first] += rec
+        # Gamma_g = sigmoid(z_g) = (1 + tanh(z_g / 2)) / 2 (as activations.sigmoid computes it);
+        # in the simplified GRU the same tanh call gives c_tilde = tanh(z_c)
+        sig = z[:n_sig]
+        sig *= 0.5
+        np.tanh(z[:n_first], out=z[:n_first])
+        sig += 1.0
+        sig *= 0.5
+        for k, values in fixed_steps:
+            z[k * n_a:(k + 1) * n_a] = values[t]
+        Gamma_u, c_tilde = z[:n_a], z[(n_g - 1) * n_a:]
+        if not simplified:
+            # c_tilde = tanh(Wx_c @ x<t> + bc + Wc_c @ (Gamma_r * c<t-1>))
+            rc = rstack[:n_a, t]
+            np.multiply(z[n_a:2 * n_a], c_prev, out=rc)
+            np.matmul(Wc_c, rc, out=rec[:n_a])
+            c_tilde += rec[:n_a]
+            np.tanh(c_tilde, out=c_tilde)
+        # c<t> = Gamma_u * c_tilde + (1 - Gamma_u) * c<t-1>, written where step t + 1 reads it
+        np.subtract(1.0, Gamma_u, out=keep)
+        keep *= c_prev
+        c_next = stack[:n_a, t + 1]
+        np.multiply(Gamma_u, c_tilde, out=c_next)
+        c_next += keep
 
-    c = c_all[1:].transpose(1, 2, 0).copy()              # (n_a, m, T_x), not a view of the cache
+    c = stack[:n_a, 1:].transpose(0, 2, 1).copy()           # (n_a, m, T_x), not a view of the cache
     gate_params = {k: v for k, v in p.items() if k not in ("Wy", "by")}
-    caches = {"xs": xs, "c_all": c_all, "Gamma_u": Gamma_u, "Gamma_r": Gamma_r, "c_tilde": c_tilde,
+    caches = {"stack": stack, "rstack": rstack, "gates": gates, "W": W,
+              "Gamma_u": gates[:, :n_a], "Gamma_r": None if simplified else gates[:, n_a:2 * n_a],
+              "c_tilde": gates[:, (n_g - 1) * n_a:],
               "parameters": gate_params, "simplified": simplified, "overridden": tuple(sorted(fixed))}
     return c, caches, p
 
@@ -511,11 +544,11 @@ def gru_backward(dc, caches, keep_state_grads=False):
     where = "gru_backward"
     _check_cache(where, "caches", caches, _SEQUENCE_CACHE_KEYS, "gru_forward or gru_states_forward")
     keep_state_grads = _check_flag(where, "keep_state_grads", keep_state_grads)
-    # the caches hold every step with time first (see _states_forward): c_all[t] = c<t>, c_all[0] = c0
-    xs, c_all = caches["xs"], caches["c_all"]
-    Gamma_u, Gamma_r, c_tilde = caches["Gamma_u"], caches["Gamma_r"], caches["c_tilde"]
-    p, simplified, overridden = caches["parameters"], caches["simplified"], caches["overridden"]
-    T_x, n_a, m = c_tilde.shape
+    # the caches (see _states_forward): stack[:, t] = [c<t>; x<t+1>; 1], gates[t] = [Gamma_u; Gamma_r;
+    # c_tilde] of step t + 1 (no Gamma_r if simplified), rstack[:, t] = [Gamma_r * c<t>; x<t+1>; 1]
+    stack, rstack, gates, W = caches["stack"], caches["rstack"], caches["gates"], caches["W"]
+    simplified, overridden = caches["simplified"], caches["overridden"]
+    T_x, n_a, m = caches["c_tilde"].shape
     shape = (n_a, m, T_x)
     dc = as_float_array(where, "dc", dc)
     check_ndim(where, "dc", dc, 3, "(n_a, m, T_x)")
@@ -523,52 +556,85 @@ def gru_backward(dc, caches, keep_state_grads=False):
     check_shape(where, "dc", dc, shape, "(n_a, m, T_x)", f"to match the caches (c {fmt_shape(shape)})")
     check_finite(where, "dc", dc)
 
-    c_prevs = c_all[:T_x]                                    # c<t-1> for every step, (T_x, n_a, m)
-    dc_up = np.ascontiguousarray(dc.transpose(2, 0, 1))     # dc_up[t - 1] = dc<t> from outside
-    computed = [g for g in _gate_names(simplified) if g == "c" or f"Gamma_{g}" not in overridden]
-    dz_all = np.empty((T_x, len(computed) * n_a, m))       # pre-activation gradients of the computed gates
-    dz = {g: dz_all[:, k * n_a:(k + 1) * n_a] for k, g in enumerate(computed)}   # (T_x, n_a, m) views
-    Wu_c, Wc_c = p["Wu"][:, :n_a], p["Wc"][:, :n_a]
-    Wr_c = None if simplified else p["Wr"][:, :n_a]
-    dc_steps = np.empty((T_x, n_a, m)) if keep_state_grads else None
+    names = _gate_names(simplified)
+    n_g = len(names)
+    K = stack.shape[0]
+    n_x = K - n_a - 1
+    fixed_rows = [k for k, g in enumerate(names) if "Gamma_" + g in overridden]
+    # the c<t-1>-columns of the gates that read [c<t-1>; x<t>] (u, r; simplified: u, c), transposed,
+    # and the full GRU's candidate columns that read Gamma_r * c<t-1>: views BLAS reads in place
+    W_first_T = W[:n_g * n_a if simplified else 2 * n_a, :n_a].T
+    Wc_c_T = W[2 * n_a:, :n_a].T
 
-    dc_future = np.zeros((n_a, m))  # dL/dc<t> through step t+1
+    dz_all = np.empty((n_g * n_a, T_x, m))                   # pre-activation gradients, rows like gates
+    dc_steps = np.empty((n_a, T_x, m)) if keep_state_grads else None
+    # buffers of one step, reused: every operation of the loop writes into one of them
+    dz = np.empty((n_g * n_a, m))
+    dct, d_rc, tmp, back = (np.empty((n_a, m)) for _ in range(4))
+    dc_future = np.zeros((n_a, m))                           # dL/dc<t> through step t + 1
     for t in reversed(range(T_x)):
-        dct = dc_up[t] + dc_future
+        z = gates[t]
+        Gu, ct, cp = z[:n_a], z[(n_g - 1) * n_a:], stack[:n_a, t]
+        dz_u, dz_c = dz[:n_a], dz[(n_g - 1) * n_a:]
+        np.add(dc[:, :, t], dc_future, out=dct)              # all of dL/dc<t> (dc read in place)
         if keep_state_grads:
-            dc_steps[t] = dct
-        Gu, ct, cp = Gamma_u[t], c_tilde[t], c_prevs[t]
-        dz["c"][t] = dct * Gu * (1.0 - ct ** 2)
-        dc_future = dct * (1.0 - Gu)
-        d_rc = Wc_c.T @ dz["c"][t]
+            dc_steps[:, t] = dct
+        # dz_c = dc * Gamma_u * (1 - c_tilde^2)
+        np.multiply(ct, ct, out=dz_c)
+        np.subtract(1.0, dz_c, out=dz_c)
+        dz_c *= Gu
+        dz_c *= dct
+        # dz_u = dc * (c_tilde - c<t-1>) * Gamma_u * (1 - Gamma_u)
+        np.subtract(ct, cp, out=dz_u)
+        dz_u *= dct
+        np.subtract(1.0, Gu, out=tmp)
+        tmp *= Gu
+        dz_u *= tmp
+        # the direct path: dc<t-1> = dc * (1 - Gamma_u) + ...
+        np.subtract(1.0, Gu, out=dc_future)
+        dc_future *= dct
         if simplified:
-            dc_future = dc_future + d_rc
+            for k in fixed_rows:
+                dz[k * n_a:(k + 1) * n_a] = 0.0
+            # ... + the c-rows of Wu.T @ dz_u + Wc.T @ dz_c (both read [c<t-1>; x<t>])
+            np.matmul(W_first_T, dz, out=back)
+            dc_future += back
         else:
-            Gr = Gamma_r[t]
-            dc_future = dc_future + d_rc * Gr
-            if "r" in dz:
-                dz["r"][t] = d_rc * cp * Gr * (1.0 - Gr)
-                dc_future = dc_future + Wr_c.T @ dz["r"][t]
-        if "u" in dz:
-            dz["u"][t] = dct * (ct - cp) * Gu * (1.0 - Gu)
-            dc_future = dc_future + Wu_c.T @ dz["u"][t]
+            Gr, dz_r = z[n_a:2 * n_a], dz[n_a:2 * n_a]
+            # d(Gamma_r * c<t-1>) = the top rows of Wc.T @ dz_c;  ... + d_rc * Gamma_r
+            np.matmul(Wc_c_T, dz_c, out=d_rc)
+            np.multiply(d_rc, Gr, out=tmp)
+            dc_future += tmp
+            # dz_r = d_rc * c<t-1> * Gamma_r * (1 - Gamma_r)
+            np.multiply(d_rc, cp, out=dz_r)
+            np.subtract(1.0, Gr, out=tmp)
+            tmp *= Gr
+            dz_r *= tmp
+            for k in fixed_rows:
+                dz[k * n_a:(k + 1) * n_a] = 0.0
+            # ... + the c-rows of Wu.T @ dz_u + Wr.T @ dz_r
+            np.matmul(W_first_T, dz[:2 * n_a], out=back)
+            dc_future += back
+        dz_all[:, t] = dz
 
-    # Everything that does not feed the recurrence, for all steps at once: each weight gradient is
-    # one product that sums over the steps and the examples, e.g. dWu = sum_t dz_u<t> @ [c<t-1>; x<t>].T.
-    Wx = np.concatenate([p["W" + g][:, n_a:] for g in computed], axis=0)
-    dx = np.matmul(Wx.T, dz_all).transpose(1, 2, 0).copy()          # (n_x, m, T_x)
-    concat = np.concatenate([c_prevs, xs], axis=1)  # [c<t-1>; x<t>] for every step
-    concat_r = concat if simplified else np.concatenate([Gamma_r * c_prevs, xs], axis=1)
+    # Everything that does not feed the recurrence, for all steps at once, on (n, T_x * m) matrices
+    # (views): [dW_g | db_g] = sum over t of dz_g<t> @ [c<t-1>; x<t>; 1].T for the gates that read it,
+    # the full GRU's candidate with [Gamma_r * c<t-1>; x<t>; 1] (the row of ones gives db), and
+    # dx<t> = the x-rows of W.T @ dz<t> over all gates.
+    dz2 = dz_all.reshape(n_g * n_a, T_x * m)
+    stack2 = stack[:, :T_x].reshape(K, T_x * m)
+    if simplified:
+        dW = (stack2 @ dz2.T).T
+    else:
+        dW = np.concatenate([(stack2 @ dz2[:2 * n_a].T).T,
+                             (rstack.reshape(K, T_x * m) @ dz2[2 * n_a:].T).T], axis=0)
+    dx = (W[:, n_a:n_a + n_x].T @ dz2).reshape(n_x, T_x, m).transpose(0, 2, 1).copy()   # (n_x, m, T_x)
     grads = {"dx": dx, "dc0": dc_future}
-    for g in _gate_names(simplified):
-        if g in dz:
-            grads["dW" + g] = np.tensordot(dz[g], concat_r if g == "c" else concat, axes=([0, 2], [0, 2]))
-            grads["db" + g] = dz[g].sum(axis=(0, 2)).reshape(n_a, 1)
-        else:  # an overridden gate is a constant
-            grads["dW" + g] = np.zeros_like(p["W" + g])
-            grads["db" + g] = np.zeros_like(p["b" + g])
+    for k, g in enumerate(names):
+        grads["dW" + g] = np.ascontiguousarray(dW[k * n_a:(k + 1) * n_a, :n_a + n_x])
+        grads["db" + g] = np.ascontiguousarray(dW[k * n_a:(k + 1) * n_a, n_a + n_x:])
     if keep_state_grads:
-        grads["dc_steps"] = dc_steps.transpose(1, 2, 0).copy()
+        grads["dc_steps"] = dc_steps.transpose(0, 2, 1).copy()
     return grads
 
 

@@ -45,11 +45,14 @@ Caches (opaque: only the matching backward function reads them) are dicts.
     lstm_cell_forward -> keys "xt", "a_prev", "c_prev", "a_next", "c_next", "tanh_c", "Gamma_f",
         "Gamma_u", "Gamma_o", "c_tilde" (all (n_*, m)), "fixed" (tuple of overridden gate names),
         "peephole", "parameters" (the gate parameters).
-    lstm_forward / lstm_states_forward -> whole sequences stored with time FIRST, so that the arrays
-        of one step are contiguous in memory (the loops over t read them fast): "xs" (T_x, n_x, m),
-        "a_all", "c_all" (T_x + 1, n_a, m) with a<0>, c<0> at index 0, "tanh_c" (T_x, n_a, m),
-        "acts" (T_x, 4 n_a, m) = [Gamma_f; Gamma_u; Gamma_o; c_tilde] of every step, and views of it
-        "Gamma_f", "Gamma_u", "Gamma_o", "c_tilde" (T_x, n_a, m); "fixed", "peephole", "parameters".
+    lstm_forward / lstm_states_forward -> "stack" (n_a + n_x + 1, T_x + 1, m) with stack[:, t - 1] =
+        [a<t-1>; x<t>; 1], the stacked column of step t (time on the MIDDLE axis, so that the
+        (n_a + n_x + 1, T_x * m) matrix of all steps, which gives all weight and bias gradients in one
+        product, is a view); "c_all" (n_a, T_x + 1, m) with c_all[:, t] = c<t>; the arrays read only
+        step by step stored with time FIRST, one contiguous block per step: "acts" (T_x, 4 n_a, m) =
+        [Gamma_f; Gamma_u; Gamma_o; c_tilde] of every step with views of it "Gamma_f", "Gamma_u",
+        "Gamma_o", "c_tilde" (T_x, n_a, m), "tanh_c" (T_x, n_a, m); "W" (4 n_a, n_a + n_x + 1) =
+        rows [f; u; o; c] of [W_g | b_g]; "peep" (3, n_a, 1) or None; "fixed", "peephole", "parameters".
         lstm_gates returns the gates in the course layout (n_a, m, T_x).
 """
 from __future__ import annotations
@@ -360,49 +363,69 @@ def _sequence_forward(where, x, a0, parameters, peephole, override, c0, with_out
     check_finite(where, "c0", c0)
     fixed = _check_override(where, override, (n_a, m, T_x), "(n_a, m, T_x)")
 
-    # The four gates side by side: rows [f; u; o; c] of W (4 n_a, n_a + n_x), split into the
-    # columns that multiply a<t-1> (Wa) and those that multiply x<t> (Wx).
-    W = np.concatenate([p["W" + g] for g in _GATE_LETTERS], axis=0)
-    b = np.concatenate([p["b" + g] for g in _GATE_LETTERS], axis=0)
-    Wa, Wx = W[:, :n_a], W[:, n_a:]
+    # The four gates side by side: rows [f; u; o; c] of W (4 n_a, K), each row block [W_g | b_g], with
+    # K = n_a + n_x + 1 columns for the stacked column [a<t-1>; x<t>; 1]: the first n_a columns (Wa)
+    # multiply a<t-1>, the next n_x (Wx) x<t>, the last one (b) is the bias.
+    K = n_a + n_x + 1
+    W = np.concatenate([np.concatenate([p["W" + g], p["b" + g]], axis=1) for g in _GATE_LETTERS], axis=0)
+    Wa, Wx, b = W[:, :n_a], W[:, n_a:n_a + n_x], W[:, n_a + n_x:]
+    peep = np.stack([p["p" + g] for g in _PEEP_LETTERS]) if peephole else None   # (3, n_a, 1), a copy
+    # overridden gates with time first, so that the value of step t is one contiguous block
+    fixed_steps = [(k, np.ascontiguousarray(fixed[name].transpose(2, 0, 1)))
+                   for k, name in enumerate(GATES) if name in fixed]
 
-    # Inside the loop time is the FIRST axis: the arrays of step t, e.g. xs[t] (n_x, m), are then
-    # contiguous blocks of memory, which the products and element-wise operations of the loop read
-    # much faster than the scattered columns x[:, :, t]. The outputs get the course layout back.
-    xs = x.transpose(2, 0, 1).copy()                         # (T_x, n_x, m), a private copy
-    # the input projections of every step in one batched product: (4 n_a, n_x) @ (T_x, n_x, m)
-    acts = np.matmul(Wx, xs)                                 # (T_x, 4 n_a, m)
-    acts += b
-    # Step by step, the recurrent part is added and each block of rows of acts[t] is turned into
-    # its gate in place, so acts[t] ends as [Gamma_f; Gamma_u; Gamma_o; c_tilde] of step t.
-    a_all = np.empty((T_x + 1, n_a, m))                      # a_all[t] = a<t>, a_all[0] = a0
-    c_all = np.empty((T_x + 1, n_a, m))                      # c_all[t] = c<t>, c_all[0] = c0
-    tanh_c = np.empty((T_x, n_a, m))                         # tanh_c[t - 1] = tanh(c<t>)
-    a_all[0], c_all[0] = a0, c0
+    # Layout. stack (K, T_x + 1, m) holds the stacked columns of every step: stack[:, t] is
+    # [a<t>; x<t+1>; 1], the input of step t + 1 (its a-rows are written by step t). Time is the MIDDLE
+    # axis, so each step's block is a matrix BLAS reads in place and the (K, T_x * m) matrix of all
+    # steps, which the weight gradients need, is a view. c_all (n_a, T_x + 1, m) likewise, with
+    # c_all[:, t] = c<t>. The gates and tanh(c), read only step by step, are stored with time FIRST,
+    # gates[t] = [Gamma_f; Gamma_u; Gamma_o; c_tilde] of step t + 1: one contiguous block per step,
+    # which the element-wise operations below go through fastest.
+    stack = np.empty((K, T_x + 1, m))
+    stack[n_a:n_a + n_x, :T_x] = x.transpose(0, 2, 1)      # a private copy of x
+    stack[n_a + n_x, :T_x] = 1.0
+    stack[n_a:, T_x] = 0.0                                   # the last column only holds a<T_x>
+    stack[:n_a, 0] = a0
+    c_all = np.empty((n_a, T_x + 1, m))
+    c_all[:, 0] = c0
+    # the input part Wx @ x<t> of every step in one batched product: (4 n_a, n_x) @ (T_x, n_x, m)
+    gates = np.matmul(Wx, stack[n_a:n_a + n_x, :T_x].transpose(1, 0, 2))   # (T_x, 4 n_a, m)
+    tanh_c = np.empty((T_x, n_a, m))                         # tanh_c[t] = tanh(c<t + 1>)
+    rec = np.empty((4 * n_a, m))                             # room for Wa @ a<t-1>
+    fc = np.empty((n_a, m))                                  # room for Gamma_f * c<t-1>
     for t in range(T_x):
-        z = acts[t]                                          # (4 n_a, m), a view
-        z += Wa @ a_all[t]
-        c_prev = c_all[t]
+        z = gates[t]
+        # z = Wx @ x<t> + b + Wa @ a<t-1>, all four gates at once (+ p_g * c<t-1> with peepholes)
+        z += b
+        np.matmul(Wa, stack[:n_a, t], out=rec)
+        z += rec
+        c_prev = c_all[:, t]
         if peephole:
-            z[:n_a] += p["pf"] * c_prev
-            z[n_a:2 * n_a] += p["pu"] * c_prev
-            z[2 * n_a:3 * n_a] += p["po"] * c_prev
-        z[:3 * n_a] = sigmoid(z[:3 * n_a])                   # the three gates in one call
-        for k, name in enumerate(GATES):
-            if name in fixed:
-                z[k * n_a:(k + 1) * n_a] = fixed[name][:, :, t]
-        np.tanh(z[3 * n_a:], out=z[3 * n_a:])                # c_tilde
+            z[:3 * n_a].reshape(3, n_a, m)[...] += peep * c_prev
+        # Gamma_g = sigmoid(z_g) = (1 + tanh(z_g / 2)) / 2 for f, u, o (as activations.sigmoid computes
+        # it), c_tilde = tanh(z_c): one tanh call for all four
+        sig = z[:3 * n_a]
+        sig *= 0.5
+        np.tanh(z, out=z)
+        sig += 1.0
+        sig *= 0.5
+        for k, values in fixed_steps:
+            z[k * n_a:(k + 1) * n_a] = values[t]
         Gamma_f, Gamma_u, Gamma_o, c_tilde = z[:n_a], z[n_a:2 * n_a], z[2 * n_a:3 * n_a], z[3 * n_a:]
+        # c<t> = Gamma_u * c_tilde + Gamma_f * c<t-1>
+        c_next = c_all[:, t + 1]
+        np.multiply(Gamma_u, c_tilde, out=c_next)
+        np.multiply(Gamma_f, c_prev, out=fc)
+        c_next += fc
+        # a<t> = Gamma_o * tanh(c<t>), written where step t + 1 reads it
+        np.tanh(c_next, out=tanh_c[t])
+        np.multiply(Gamma_o, tanh_c[t], out=stack[:n_a, t + 1])
 
-        c_all[t + 1] = Gamma_u * c_tilde + Gamma_f * c_prev
-        np.tanh(c_all[t + 1], out=tanh_c[t])
-        np.multiply(Gamma_o, tanh_c[t], out=a_all[t + 1])
-
-    a = a_all[1:].transpose(1, 2, 0).copy()                  # (n_a, m, T_x), not a view of the cache
-    c = c_all[1:].transpose(1, 2, 0).copy()
-    caches = {"kind": "lstm_sequence", "xs": xs, "a_all": a_all, "c_all": c_all, "tanh_c": tanh_c,
-              "acts": acts, "Gamma_f": acts[:, :n_a], "Gamma_u": acts[:, n_a:2 * n_a],
-              "Gamma_o": acts[:, 2 * n_a:3 * n_a], "c_tilde": acts[:, 3 * n_a:],
+    a = stack[:n_a, 1:].transpose(0, 2, 1).copy()           # (n_a, m, T_x), not a view of the cache
+    c = c_all[:, 1:].transpose(0, 2, 1).copy()
+    caches = {"kind": "lstm_sequence", "stack": stack, "c_all": c_all, "tanh_c": tanh_c, "W": W, "peep": peep,
+              "acts": gates, "Gamma_f": gates[:, :n_a], "Gamma_u": gates[:, n_a:2 * n_a],
+              "Gamma_o": gates[:, 2 * n_a:3 * n_a], "c_tilde": gates[:, 3 * n_a:],
               "fixed": tuple(sorted(fixed)), "peephole": peephole, "parameters": p}
     if not with_output:
         return a, c, caches
@@ -517,62 +540,79 @@ def lstm_backward(da, caches, dc=None, keep_state_grads=False):
     if dc is not None:
         dc = _check_upstream(where, "dc", dc, shape, "(n_a, m, T_x)", "c")
 
-    p, fixed, peephole = caches["parameters"], caches["fixed"], caches["peephole"]
-    xs, a_all, c_all, tanh_c, acts = (caches[k] for k in ("xs", "a_all", "c_all", "tanh_c", "acts"))
-    W = np.concatenate([p["W" + g] for g in _GATE_LETTERS], axis=0)  # (4 n_a, n_a + n_x)
-    Wa_T, Wx = np.ascontiguousarray(W[:, :n_a].T), W[:, n_a:]
+    fixed, peephole = caches["fixed"], caches["peephole"]
+    stack, c_all, tanh_c, gates, W = (caches[k] for k in ("stack", "c_all", "tanh_c", "acts", "W"))
+    K = stack.shape[0]
+    n_x = K - n_a - 1
+    Wa_T = W[:, :n_a].T                                      # (n_a, 4 n_a), a view BLAS reads in place
+    fixed_rows = [k for k, name in enumerate(GATES) if name in fixed]
+    peep = caches["peep"]                                    # (3, n_a, 1) with peepholes
 
-    # as in the forward pass, the loop works with time first: da_up[t - 1] is da<t> from outside
-    da_up = np.ascontiguousarray(da.transpose(2, 0, 1))
-    dc_up = None if dc is None else np.ascontiguousarray(dc.transpose(2, 0, 1))
-    dz = np.empty((T_x, 4 * n_a, m))        # pre-activation gradients, rows [f; u; o; c]
+    dz_all = np.empty((4 * n_a, T_x, m))     # pre-activation gradients, rows [f; u; o; c], like stack
     if keep_state_grads:
-        da_steps, dc_steps = np.empty((T_x, n_a, m)), np.empty((T_x, n_a, m))
-    da_next, dc_next = np.zeros((n_a, m)), np.zeros((n_a, m))
+        da_steps, dc_steps = np.empty((n_a, T_x, m)), np.empty((n_a, T_x, m))
+    # buffers of one step, reused: every operation of the loop writes into one of them
+    dz = np.empty((4 * n_a, m))
+    da_t, dc_sum, tmp, sig_prime = (np.empty((n_a, m)), np.empty((n_a, m)), np.empty((n_a, m)),
+                                    np.empty((3 * n_a, m)))
+    da_next, dc_next = np.zeros((n_a, m)), np.zeros((n_a, m))   # what flows back from step t + 1
     for t in reversed(range(T_x)):
-        da_step = da_up[t] + da_next                         # all of dL/da<t>
-        dc_step = dc_next if dc_up is None else dc_up[t] + dc_next
+        z = gates[t]
+        Gamma_f, Gamma_u, Gamma_o, c_tilde = z[:n_a], z[n_a:2 * n_a], z[2 * n_a:3 * n_a], z[3 * n_a:]
+        tc = tanh_c[t]
+        # all of dL/da<t> and of dL/dc<t> (from outside plus from step t + 1)
+        # (da[:, :, t] is read in place: one strided pass per step costs less than a transposed copy)
+        np.add(da[:, :, t], da_next, out=da_t)
+        dc_t = dc_next if dc is None else np.add(dc[:, :, t], dc_next, out=dc_next)
         if keep_state_grads:
-            da_steps[t], dc_steps[t] = da_step, dc_step
-        gates = acts[t]                                      # [Gamma_f; Gamma_u; Gamma_o; c_tilde]
-        Gamma_f, Gamma_u, Gamma_o, c_tilde = (gates[:n_a], gates[n_a:2 * n_a],
-                                              gates[2 * n_a:3 * n_a], gates[3 * n_a:])
-
-        dc_all = dc_step + da_step * Gamma_o * (1.0 - tanh_c[t] ** 2)    # also through a<t>
-        dz_t = dz[t]
-        np.multiply(dc_all, c_all[t], out=dz_t[:n_a])                    # dGamma_f = dc * c<t-1>
-        np.multiply(dc_all, c_tilde, out=dz_t[n_a:2 * n_a])              # dGamma_u = dc * c_tilde
-        np.multiply(da_step, tanh_c[t], out=dz_t[2 * n_a:3 * n_a])       # dGamma_o = da * tanh(c<t>)
-        dz_t[:3 * n_a] *= gates[:3 * n_a] * (1.0 - gates[:3 * n_a])      # dz_g = dGamma_g * sigmoid'
-        for k, name in enumerate(GATES):
-            if name in fixed:                                            # a constant gate
-                dz_t[k * n_a:(k + 1) * n_a] = 0.0
-        np.multiply(dc_all * Gamma_u, 1.0 - c_tilde ** 2, out=dz_t[3 * n_a:])   # dz_c
-
-        da_next = Wa_T @ dz_t
-        dc_next = dc_all * Gamma_f
+            da_steps[:, t], dc_steps[:, t] = da_t, dc_t
+        # dc = dc_t + da_t * Gamma_o * (1 - tanh(c<t>)^2), the memory's gradient also through a<t>
+        np.multiply(tc, tc, out=tmp)
+        np.subtract(1.0, tmp, out=tmp)
+        tmp *= Gamma_o
+        tmp *= da_t
+        np.add(dc_t, tmp, out=dc_sum)
+        # dGamma_f = dc * c<t-1>,  dGamma_u = dc * c_tilde,  dGamma_o = da_t * tanh(c<t>)
+        np.multiply(dc_sum, c_all[:, t], out=dz[:n_a])
+        np.multiply(dc_sum, c_tilde, out=dz[n_a:2 * n_a])
+        np.multiply(da_t, tc, out=dz[2 * n_a:3 * n_a])
+        # dz_g = dGamma_g * Gamma_g * (1 - Gamma_g) for g = f, u, o; zero for an overridden gate
+        np.subtract(1.0, z[:3 * n_a], out=sig_prime)
+        sig_prime *= z[:3 * n_a]
+        dz[:3 * n_a] *= sig_prime
+        for k in fixed_rows:
+            dz[k * n_a:(k + 1) * n_a] = 0.0
+        # dz_c = dc * Gamma_u * (1 - c_tilde^2)
+        dz_c = dz[3 * n_a:]
+        np.multiply(c_tilde, c_tilde, out=dz_c)
+        np.subtract(1.0, dz_c, out=dz_c)
+        dz_c *= Gamma_u
+        dz_c *= dc_sum
+        # to step t - 1: da<t-1> gets the a-rows of W.T @ dz, dc<t-1> = dc * Gamma_f (+ peepholes)
+        np.matmul(Wa_T, dz, out=da_next)
+        np.multiply(dc_sum, Gamma_f, out=dc_next)
         if peephole:
-            dc_next += (p["pf"] * dz_t[:n_a] + p["pu"] * dz_t[n_a:2 * n_a]
-                        + p["po"] * dz_t[2 * n_a:3 * n_a])
+            dc_next += (peep * dz[:3 * n_a].reshape(3, n_a, m)).sum(axis=0)
+        dz_all[:, t] = dz
 
-    # Weight gradients of all steps in one product, summing over the steps and the examples:
-    # dW = sum over t of dz<t> @ [a<t-1>; x<t>].T, with dz laid out as (4 n_a, T_x * m).
-    stacks = np.concatenate([a_all[:T_x], xs], axis=1)     # [a<t-1>; x<t>] of every step
-    dW = np.tensordot(dz, stacks, axes=([0, 2], [0, 2]))    # (4 n_a, n_a + n_x)
-    db = dz.sum(axis=(0, 2))[:, None]
-    dx = np.matmul(Wx.T, dz).transpose(1, 2, 0).copy()     # (n_x, m, T_x)
+    # Everything that does not feed the recurrence, for all steps at once, on (n, T_x * m) matrices
+    # (views): [dW_g | db_g] = sum over t of dz_g<t> @ [a<t-1>; x<t>; 1].T, one product for all gates
+    # (the row of ones gives the bias gradients), and dx<t> = the x-rows of W.T @ dz<t>.
+    dz2 = dz_all.reshape(4 * n_a, T_x * m)
+    dW = (stack[:, :T_x].reshape(K, T_x * m) @ dz2.T).T    # (4 n_a, K)
+    dx = (W[:, n_a:n_a + n_x].T @ dz2).reshape(n_x, T_x, m).transpose(0, 2, 1).copy()   # (n_x, m, T_x)
 
     gradients = {"dx": dx, "da0": da_next, "dc0": dc_next}
     for k, g in enumerate(_GATE_LETTERS):
-        gradients["dW" + g] = dW[k * n_a:(k + 1) * n_a]
-        gradients["db" + g] = db[k * n_a:(k + 1) * n_a]
+        gradients["dW" + g] = np.ascontiguousarray(dW[k * n_a:(k + 1) * n_a, :n_a + n_x])
+        gradients["db" + g] = np.ascontiguousarray(dW[k * n_a:(k + 1) * n_a, n_a + n_x:])
     if peephole:
-        c_prevs = c_all[:T_x]                                # c<t-1> of every step
+        c_prevs = c_all[:, :T_x]                             # c<t-1> of every step
         for k, g in enumerate(_PEEP_LETTERS):
-            gradients["dp" + g] = (dz[:, k * n_a:(k + 1) * n_a] * c_prevs).sum(axis=(0, 2))[:, None]
+            gradients["dp" + g] = (dz_all[k * n_a:(k + 1) * n_a] * c_prevs).sum(axis=(1, 2))[:, None]
     if keep_state_grads:
-        gradients["da_steps"] = da_steps.transpose(1, 2, 0).copy()
-        gradients["dc_steps"] = dc_steps.transpose(1, 2, 0).copy()
+        gradients["da_steps"] = da_steps.transpose(0, 2, 1).copy()
+        gradients["dc_steps"] = dc_steps.transpose(0, 2, 1).copy()
     return gradients
 
 

@@ -26,10 +26,13 @@ pre-activation z<t+1> = Waa @ a<t> + ..., so
 The weights are shared by all steps, so their gradients are sums over t. The sequence functions compute
 these sums as one matrix product each, by laying the arrays of all steps out as (n, T_x * m) matrices:
 every column is then one (time step, example) pair, and a sum over t and over examples is exactly what a
-matrix product sums over. (Inside, the steps are kept on the middle axis, (n, T_x, m), so that these
-matrices are views and each step's (n, m) block has its examples side by side; inputs and outputs keep
-the course layout, time last.) The gradients of the output layer (Wya, by) belong to the loss and are
-not computed here.
+matrix product sums over. Inside, the sequence functions keep the stacked columns [a<t-1>; x<t>; 1] of
+all steps in one array with time on the middle axis, (n_a + n_x + 1, T_x + 1, m), so that the weight
+gradients of all steps are one product [dWaa | dWax | dba] = dz @ [a<t-1>; x<t>; 1].T over the T_x * m
+columns of a view (the row of ones sums dz for dba). The input part Wax @ x<t> of every step is one
+batched product before the loop; only Waa @ a<t-1> is computed step by step. Inputs and outputs keep the
+course layout, time last. The gradients of the output layer (Wya, by) belong to the loss and are not
+computed here.
 
 Arrays put in a cache are private copies: changing an input or an output afterwards does not change
 what the backward pass computes.
@@ -66,6 +69,14 @@ __all__ = [
 ]
 
 _CELL_CACHE = "rnn_cell_cache"
+
+# a = g(z) written into a given array (the sequence loop reuses its buffers), the same values as
+# ACTIVATIONS[name][0](z)
+_ACTIVATION_INTO = {
+    "tanh": lambda z, out: np.tanh(z, out=out),
+    "relu": lambda z, out: np.maximum(z, 0.0, out=out),
+    "linear": lambda z, out: np.copyto(out, z),
+}
 _SEQ_CACHE = "rnn_sequence_cache"
 
 
@@ -225,27 +236,32 @@ def _states_forward(where, x, a0, parameters, activation, with_output):
     check_finite(where, "x", x)
     check_finite(where, "a0", a0)
 
-    g = ACTIVATIONS[activation][0]
-    # Inside, time is the MIDDLE axis: xs (n_x, T_x, m), z (n_a, T_x, m), a_all (n_a, T_x + 1, m).
-    # The (n_a, m) matrix of one step, a_all[:, t], then holds its m examples side by side in memory,
-    # so the products of the loop read it in place (the columns a[:, :, t] of the course layout are
-    # scattered and would be copied first), and the (n, T_x * m) matrices of all steps, which the
-    # input projection here and the weight gradients of rnn_backward use, are views, not copies.
-    # The output gets the course layout (time last) back.
-    xs = x.transpose(0, 2, 1).copy()                     # (n_x, T_x, m), a private copy
-    # input projection of every step at once: (n_a, n_x) @ (n_x, T_x*m), plus the bias
-    z = (Wax @ xs.reshape(n_x, T_x * m)).reshape(n_a, T_x, m)
-    z += ba[:, :, None]
-    # a_all[:, t] is a<t>, with a_all[:, 0] = a0; only the recurrence loops over t
-    a_all = np.empty((n_a, T_x + 1, m))
-    a_all[:, 0] = a0
+    # Layout. W = [Waa | Wax | ba] (n_a, K), K = n_a + n_x + 1, acts on the stacked column
+    # [a<t-1>; x<t>; 1]. stack (K, T_x + 1, m) holds these columns for every step: stack[:, t] is
+    # [a<t>; x<t+1>; 1], the input of step t + 1 (its a-rows are written by step t). Time is the MIDDLE
+    # axis: each step's block is a matrix BLAS reads in place, and the (K, T_x * m) matrix of all steps,
+    # which the weight gradients of rnn_backward use, is a view. z (T_x, n_a, m), read only step by
+    # step, has time first: one contiguous block per step.
+    K = n_a + n_x + 1
+    W = np.concatenate([Waa, Wax, ba], axis=1)
+    stack = np.empty((K, T_x + 1, m))
+    stack[n_a:n_a + n_x, :T_x] = x.transpose(0, 2, 1)      # a private copy of x
+    stack[n_a + n_x, :T_x] = 1.0
+    stack[n_a:, T_x] = 0.0                                   # the last column only holds a<T_x>
+    stack[:n_a, 0] = a0
+    # the input part Wax @ x<t> of every step in one batched product: (n_a, n_x) @ (T_x, n_x, m)
+    z = np.matmul(Wax, stack[n_a:n_a + n_x, :T_x].transpose(1, 0, 2))     # z[t] = z<t + 1>
+    g = _ACTIVATION_INTO[activation]
+    rec = np.empty((n_a, m))                                 # room for Waa @ a<t-1>
     for t in range(T_x):
-        z[:, t] += Waa @ a_all[:, t]
-        a_all[:, t + 1] = g(z[:, t])
+        z_t = z[t]
+        z_t += ba                                            # z<t> = Wax @ x<t> + ba + Waa @ a<t-1>
+        np.matmul(Waa, stack[:n_a, t], out=rec)
+        z_t += rec
+        g(z_t, stack[:n_a, t + 1])                           # a<t> = g(z<t>), where step t + 1 reads it
 
-    a = a_all[:, 1:].transpose(0, 2, 1).copy()          # (n_a, m, T_x), not a view of the cache
-    caches = {"kind": _SEQ_CACHE, "activation": activation,
-              "xs": xs, "a_all": a_all, "z": z, "Wax": Wax.copy(), "Waa": Waa.copy()}
+    a = stack[:n_a, 1:].transpose(0, 2, 1).copy()           # (n_a, m, T_x), not a view of the cache
+    caches = {"kind": _SEQ_CACHE, "activation": activation, "stack": stack, "z": z, "W": W}
     return a, caches, out
 
 
@@ -343,37 +359,39 @@ def rnn_backward(da, caches, keep_state_grads=False):
                          f"got {type(caches).__name__}")
     if not isinstance(keep_state_grads, (bool, np.bool_)):
         raise ValueError(f"{where}: keep_state_grads must be True or False, got {keep_state_grads!r}")
-    # the caches have time on the middle axis (see _states_forward): a_all[:, t] = a<t>, z[:, t] = z<t+1>
-    a_all, z, xs = caches["a_all"], caches["z"], caches["xs"]
-    Wax, Waa = caches["Wax"], caches["Waa"]
-    n_a, T_x, m = z.shape
-    n_x = xs.shape[0]
+    # the caches (see _states_forward): stack[:, t] = [a<t>; x<t+1>; 1], z[t] = z<t+1>, W = [Waa | Wax | ba]
+    stack, z, W = caches["stack"], caches["z"], caches["W"]
+    T_x, n_a, m = z.shape
+    K = stack.shape[0]
+    n_x = K - n_a - 1
     da = as_float_array(where, "da", da)
     check_shape(where, "da", da, (n_a, m, T_x), "(n_a, m, T_x)",
                 f"to match the caches of a forward pass with n_a = {n_a}, m = {m}, T_x = {T_x}")
     check_finite(where, "da", da)
 
-    a_prev, a = a_all[:, :-1], a_all[:, 1:]                 # the state each step reads, and writes: g(z[:, t])
     g_prime = ACTIVATIONS[caches["activation"]][1]          # g'(z), computed from a = g(z) and z
-
-    dz = np.empty((n_a, T_x, m))                             # laid out like z: dz[:, t] = dz<t+1>
+    Waa = W[:, :n_a]
+    a = stack[:n_a, 1:]                                      # a[:, t] = a<t+1> = g(z[t]), the state step t wrote
+    dz = np.empty((n_a, T_x, m))                             # like stack: dz[:, t] = dz<t+1>
     da_steps = np.empty((n_a, T_x, m)) if keep_state_grads else None
     da_rec = np.zeros((n_a, m))                              # Waa.T @ dz<t+1>, zero after the last step
     for t in reversed(range(T_x)):
         da_t = da[:, :, t] + da_rec
-        dz[:, t] = da_t * g_prime(a[:, t], z[:, t])
+        dz[:, t] = da_t * g_prime(a[:, t], z[t])
         da_rec = Waa.T @ dz[:, t]
         if keep_state_grads:
             da_steps[:, t] = da_t
 
-    # weight and input gradients of all steps at once, on (n, T_x*m) matrices (views of the arrays)
+    # weight and input gradients of all steps at once, on (n, T_x * m) matrices (views of the arrays):
+    # [dWaa | dWax | dba] = sum over t of dz<t> @ [a<t-1>; x<t>; 1].T (the row of ones sums dz for dba)
     dz2 = dz.reshape(n_a, T_x * m)
+    dW = (stack[:, :T_x].reshape(K, T_x * m) @ dz2.T).T
     grads = {
-        "dx": (Wax.T @ dz2).reshape(n_x, T_x, m).transpose(0, 2, 1).copy(),
+        "dx": (W[:, n_a:n_a + n_x].T @ dz2).reshape(n_x, T_x, m).transpose(0, 2, 1).copy(),
         "da0": da_rec,
-        "dWax": dz2 @ xs.reshape(n_x, T_x * m).T,
-        "dWaa": dz2 @ a_prev.reshape(n_a, T_x * m).T,
-        "dba": dz2.sum(axis=1, keepdims=True),
+        "dWax": np.ascontiguousarray(dW[:, n_a:n_a + n_x]),
+        "dWaa": np.ascontiguousarray(dW[:, :n_a]),
+        "dba": np.ascontiguousarray(dW[:, n_a + n_x:]),
     }
     if keep_state_grads:
         grads["da_steps"] = da_steps.transpose(0, 2, 1).copy()
