@@ -443,8 +443,8 @@ SAMPLE = Exercise(
         Mistake("the temperature is applied after the softmax (p = softmax(z) / T, which does not sum to 1)",
                 "Divide the SCORES by T, then take the softmax: p = softmax(z / T).",
                 _sample_wrong(lambda z, T: _stable(z) / T)),
-        Mistake("the temperature has no effect (it is applied after the softmax and renormalised away, or "
-                "not at all)", "Divide the scores by T before the softmax: p = softmax(z / T).",
+        Mistake("the temperature has no effect (it cancels out when the probabilities are scaled and "
+                "renormalised, or it is not used at all)", "Divide the scores by T before the softmax: p = softmax(z / T).",
                 _sample_wrong(lambda z, T: _stable(z))),
         Mistake("the scores are multiplied by T instead of divided",
                 "A high temperature must flatten the distribution: p = softmax(z / T).",
@@ -805,7 +805,7 @@ class Question:
     answer: object
     why: str
     slips: list            # (wrong answer, what it means)
-    rel_tol: float = 1e-3
+    rel_tol: float = 1e-3      # for answers that are not whole numbers (whole numbers must be exact)
 
 
 QUESTIONS = {
@@ -871,6 +871,8 @@ def _matches(question: Question, given, value) -> bool:
         g = float(given)
     except (TypeError, ValueError):
         return False
+    if isinstance(question.answer, int):                      # a count: exact
+        return g == float(value)
     return abs(g - float(value)) <= question.rel_tol * max(abs(float(value)), 1e-12)
 
 
