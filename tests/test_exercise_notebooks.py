@@ -122,7 +122,8 @@ def _scores(course, student):
                 sub = gb.find_submission_notebook(nb.name, "notebooks", student)
             except Exception:                                    # noqa: BLE001 - not submitted by this student
                 continue
-            found[nb.name] = (sub.score, sub.max_score)
+            if sub.max_score > 0:                                  # the notebooks without exercises count 0 of 0
+                found[nb.name] = (sub.score, sub.max_score)
         return found
 
 
