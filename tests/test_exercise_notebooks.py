@@ -69,7 +69,7 @@ def test_the_committed_learner_copies_are_up_to_date(tmp_path):
     stale = sorted(n for n in set(made) | set(committed) if made.get(n) != committed.get(n))
     assert not stale, (f"the learner copies in notebooks/exercises/ are out of date ({', '.join(stale)}); "
                        f"remake them with:  .venv/bin/nbgrader generate_assignment notebooks --no-db --force  "
-                       f"(from the repository's folder, with .venv/bin on PATH)")
+                       f"(from the repository's folder)")
 
 
 @pytest.mark.parametrize("path", EXERCISE_NOTEBOOKS, ids=[p.stem for p in EXERCISE_NOTEBOOKS])
