@@ -5,7 +5,7 @@ memory in the library object that every font shares. Two threads that draw text 
 can therefore fail ("FT_Render_Glyph ... failed with error 0x62: raster overflow") or garble each
 other's glyphs, even on separate figures. A kernel does draw from two threads: a cell on the main
 thread, and a widget message (a control moved, the browser asking for a picture) on a thread of its
-own; and ``CachedDrawing`` draws the states it keeps for later on a background thread.
+own.
 
 ``install()`` wraps the three renderer methods that reach FreeType's rasteriser (``draw_text``,
 ``draw_mathtext``, and ``get_text_width_height_descent``, which rasterises mathtext to measure it) in one

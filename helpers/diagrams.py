@@ -34,10 +34,7 @@ check that the wiring follows the equations.
 """
 from __future__ import annotations
 
-import atexit
 import threading
-import time
-import weakref
 import zlib
 
 import ipywidgets as widgets
@@ -526,10 +523,9 @@ class CachedDrawing(Artist):
     artists out of their axes and draws them itself: on an Agg canvas it draws each state once, off
     screen on the figure's background, keeps the pixels the state paints (compressed: a few tens of kB
     per state), and from then on pastes them. The states listed in ``states`` are drawn at the first
-    render (so that every later move is a paste); those in ``later`` after it, on a thread of their own,
-    one at a time and only while the group has not been shown or drawn for ``idle`` seconds (a move
-    waits for one state's drawing at most); any other state the first time it is shown. For an
-    explorer's fast redraw it is one artist that changes (``show``), not a hundred.
+    render (so that every later move is a paste), any other state the first time it is shown (that
+    move costs one drawing of the members). Nothing is drawn on another thread. For an explorer's fast
+    redraw it is one artist that changes (``show``), not a hundred.
 
     The picture is the same, pixel for pixel, as drawing the artists in place, provided they lie on the
     figure's plain background (no other artist under them, no axes background: ``ax.axis("off")`` or
@@ -544,8 +540,6 @@ class CachedDrawing(Artist):
     apply : callable (state) -> None, sets the members' properties to show ``state``.
     state : hashable, the state shown now (``apply(state)`` is called).
     states : iterable of hashable, the states drawn ahead at the first render.
-    later : iterable of hashable, the states drawn ahead in the background after the first render.
-    idle : float, seconds without a ``show`` or a draw before a state of ``later`` is drawn.
 
     Attributes
     ----------
@@ -553,7 +547,7 @@ class CachedDrawing(Artist):
     cache_enabled : bool (default True); False draws the members every time (to compare pictures).
     """
 
-    def __init__(self, ax, members, apply, state, states=(), later=(), idle=0.2):
+    def __init__(self, ax, members, apply, state, states=()):
         super().__init__()
         children = ax.get_children()
         position = {id(a): i for i, a in enumerate(children)}
@@ -564,10 +558,6 @@ class CachedDrawing(Artist):
         self.members = sorted(members, key=lambda a: (a.get_zorder(), position[id(a)]))
         self._apply = apply
         self.states = list(dict.fromkeys(states))
-        self.later = list(dict.fromkeys(later))
-        self.idle = float(idle)
-        self._used = time.monotonic()   # the latest show or draw
-        self._ahead = None              # the thread drawing the states of ``later``
         self.cache_enabled = True
         self._lock = threading.RLock()
         self._setting = None      # the canvas (size, dpi, background, place) the pixels belong to
@@ -589,7 +579,6 @@ class CachedDrawing(Artist):
     def show(self, state) -> None:
         """Show ``state``: set the members (``apply``) and mark the picture as changed, if it differs."""
         with self._lock:
-            self._used = time.monotonic()
             if state != self.state:
                 self._set_members(state)
                 self.state = state
@@ -633,7 +622,6 @@ class CachedDrawing(Artist):
         if not self.get_visible():
             return
         with self._lock:
-            self._used = time.monotonic()
             figure = self.get_figure(root=True)
             pixels = all(hasattr(renderer, m) for m in ("buffer_rgba", "copy_from_bbox", "restore_region"))
             setting = self._setting_of(renderer) if pixels else None
@@ -645,31 +633,7 @@ class CachedDrawing(Artist):
                 if self.state not in self._pixels:
                     self._render(self.state)
                 self._paste(renderer, self.state)
-                self._start_drawing_ahead()
         self.stale = False
-
-    def _start_drawing_ahead(self):
-        """Start the thread that draws the states of ``later`` not kept yet (call with the lock held).
-        Its text drawing takes the process-wide FreeType lock, installed by helpers.explorer (imported
-        above), like every other thread's."""
-        if (self._ahead is not None and self._ahead.is_alive()) or all(s in self._pixels for s in self.later):
-            return
-        self._ahead = threading.Thread(target=self._draw_ahead, name="CachedDrawing.later", daemon=True)
-        _DRAWING_AHEAD.add(self._ahead)
-        self._ahead.start()
-
-    def _draw_ahead(self):
-        while not _STOP_DRAWING_AHEAD.is_set():
-            with self._lock:
-                todo = [s for s in self.later if s not in self._pixels]
-                if not todo:
-                    return
-                wait = self.idle - (time.monotonic() - self._used)
-                if wait <= 0:
-                    self._render(todo[0])
-                    self._set_members(self.state)      # the members show the state shown again
-                    continue
-            _STOP_DRAWING_AHEAD.wait(min(max(wait, 0.01), self.idle))
 
     def _prepare(self, renderer, setting):
         """A fresh off-screen canvas of this size, and every state of ``states`` drawn on it."""
@@ -714,19 +678,6 @@ class CachedDrawing(Artist):
         pixels[y0 - top:y1 - top, x0 - left:x1 - left] = (
             np.frombuffer(zlib.decompress(data), np.uint8).reshape(y1 - y0, x1 - x0, 4))
         renderer.restore_region(self._scratch, bbox=(x0, y0, x1 - 1, y1 - 1), xy=(left, top))
-
-
-# The threads that draw states ahead stop when the interpreter exits, before it tears down: a thread
-# caught inside matplotlib's compiled drawing code at that moment aborts the whole process.
-_DRAWING_AHEAD = weakref.WeakSet()
-_STOP_DRAWING_AHEAD = threading.Event()
-
-
-@atexit.register
-def _stop_drawing_ahead():
-    _STOP_DRAWING_AHEAD.set()
-    for thread in list(_DRAWING_AHEAD):
-        thread.join(timeout=5.0)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -908,14 +859,12 @@ def rnn_types_explorer(kind: str = "many-to-one", step: int = 1) -> Explorer:
         caption.set_text(view["text"])
         counter.set_text(f"inputs read: {view['inputs_so_far']}\noutputs written: {view['outputs_so_far']}")
 
-    # everything on the axes depends only on (kind, step): each of its 20 pictures is drawn once, then
-    # pasted. The first at the first render, the others in the background while the learner reads
-    # (all at the first render would delay the first picture by half a second; each on its first
-    # visit would cost that move a full drawing of the diagram, ~25 ms)
+    # everything on the axes depends only on (kind, step): each of its 20 pictures is drawn on its first
+    # visit (one full drawing of the diagram, ~25 ms), then pasted (all at the first render would delay
+    # the first picture by half a second)
     members = [a for d in diagrams.values() for a in d.artists()] + [title, caption, counter]
     first = compute(kind, step)
-    every = [(k, t) for k in KINDS for t in range(1, layouts[k]["n_steps"] + 1)]
-    drawing = CachedDrawing(ax, members, show, (first["kind"], first["step"]), later=every)
+    drawing = CachedDrawing(ax, members, show, (first["kind"], first["step"]))
 
     def draw(r):
         drawing.show((r["kind"], r["step"]))

@@ -417,7 +417,9 @@ def status_html(text: str) -> str:
 def error_html(exc: BaseException) -> str:
     """The HTML of the status line after an update failed: what went wrong, and that the picture still
     shows the last values that worked."""
-    what = f"{type(exc).__name__}: {exc}"
+    what = f"{type(exc).__name__}: {exc}".rstrip()
+    if not what.endswith((".", "!", "?")):
+        what += "."
     return ('<span style="color:#b00020"><b>Cannot show these values.</b> '
             f"{html.escape(what, quote=False)} (The picture still shows the last values that worked.)</span>")
 

@@ -1,5 +1,5 @@
 """Diagrams: layouts of the five kinds of RNN, step and backward highlighting, in-place painting."""
-import time
+import threading
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -294,39 +294,20 @@ def test_cached_drawing_pastes_the_picture_a_direct_drawing_makes():
     assert 4 in drawing._pixels
 
 
-def _wait_for(predicate, seconds=10.0):
-    end = time.monotonic() + seconds
-    while not predicate() and time.monotonic() < end:
-        time.sleep(0.01)
-    return predicate()
-
-
-def test_cached_drawing_draws_the_later_states_in_the_background_the_same_as_in_place():
+def test_cached_drawing_draws_a_state_on_its_first_visit_the_same_as_in_place_and_starts_no_thread():
     lay = rnn_type_layout("many-to-many", 4)
     fig, ax = plt.subplots(figsize=(5, 2.5))
     d = Diagram(ax, lay)
-    drawing = CachedDrawing(ax, d.artists(), lambda t: d.paint(step_roles(lay, t)), 2, later=[1, 2, 3, 4],
-                            idle=0.01)
+    threads = threading.active_count()
+    drawing = CachedDrawing(ax, d.artists(), lambda t: d.paint(step_roles(lay, t)), 2)
     assert drawing._pixels == {}                         # nothing before the first render (no canvas size)
     fig.canvas.draw()
-    assert _wait_for(lambda: sorted(drawing._pixels) == [1, 2, 3, 4]), sorted(drawing._pixels)
-    assert not drawing._ahead.is_alive() or _wait_for(lambda: not drawing._ahead.is_alive())
-    # the members were set back to the state shown (2), whatever the thread drew last
-    assert np.allclose(d.boxes["a2"].get_facecolor()[:3], plt.matplotlib.colors.to_rgb(FORWARD_PALETTE["current"][0]))
-    for t in (4, 1, 3, 2):
+    assert sorted(drawing._pixels) == [2]                # only the state shown
+    for t in (4, 1, 3, 2, 4):
         drawing.show(t)
         fig.canvas.draw()
         assert np.array_equal(_pixels(fig), _pixels_in_place(fig, drawing)), f"step {t}"
-
-
-def test_cached_drawing_leaves_the_later_states_while_it_is_in_use():
-    lay = rnn_type_layout("many-to-one", 3)
-    fig, ax = plt.subplots()
-    d = Diagram(ax, lay)
-    drawing = CachedDrawing(ax, d.artists(), lambda t: d.paint(step_roles(lay, t)), 1, later=[1, 2, 3], idle=30.0)
-    fig.canvas.draw()
-    time.sleep(0.3)                                      # far less than the 30 s it waits for quiet
-    assert sorted(drawing._pixels) == [1]
+    assert sorted(drawing._pixels) == [1, 2, 3, 4] and threading.active_count() == threads
 
 
 def test_cached_drawing_changes_only_when_its_state_does():

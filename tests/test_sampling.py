@@ -319,7 +319,7 @@ def test_temperature_explorer_says_why_a_long_prefix_is_not_drawn(names_model):
     bars = [b.get_height() for b in explorer.figure.axes[0].patches]
     explorer.controls["prefix"].value = "a" * 31
     assert "Cannot show these values" in explorer.status.value
-    assert "31 tokens, more than max_length = 30" in explorer.status.value
+    assert "prefix has 31 characters, more than the 30 a sample holds" in explorer.status.value
     assert [b.get_height() for b in explorer.figure.axes[0].patches] == bars
     explorer.controls["prefix"].value = "jo"
     assert explorer.error is None and explorer.status.value.startswith("Most likely next token")
