@@ -18,7 +18,7 @@ sweep, a corpus) and, where needed, limits for some controls. For each explorer 
 4. reports, over the N moves: the update time in ms (``Explorer.last_update_ms``: compute, draw, render
    and the PNG of the changed pixels: everything between the control's new value arriving in the kernel
    and the picture leaving it) as median and 90th percentile; the share of moves redrawn from the kept
-   background ("layers", see helpers/explorer.py) rather than by a full render; and the median of the
+   background ("layers", see helpers/views/explorer.py) rather than by a full render; and the median of the
    full renders. The course's target: moving a control redraws in <= 100 ms (median).
 
 Usage:
@@ -75,13 +75,13 @@ TAGGER_SENTENCES = [  # notebook 02
 
 def setup_corpus():
     """Notebook 01: a small tokenized corpus."""
-    from helpers.text import tokenize_words
+    from helpers.tasks.text import tokenize_words
     return {"corpus": [tokenize_words(s, punctuation="drop") for s in INTRO_SENTENCES]}
 
 
 def setup_name_tagger():
     """Notebooks 02-03: the name tagger trained as in notebook 02, and the same model untrained."""
-    from helpers.ner import as_binary_tagger, train_name_tagger
+    from helpers.tasks.ner import as_binary_tagger, train_name_tagger
     from helpers.training import init_model
     tagger = train_name_tagger(n_train=400, n_a=16, epochs=10, seed=0)
     return {"vocab": tagger["vocab"], "trained": as_binary_tagger(tagger["model"]),
@@ -93,22 +93,22 @@ def setup_names_model():
 
     The explorer's cost depends on the model's size, not on how well it is trained.
     """
-    from helpers.language_model import train_names_model
+    from helpers.tasks.language_model import train_names_model
     lm, _, data = train_names_model(epochs=1)
     return {"lm": lm, "known": data["train_names"]}
 
 
 def setup_clipping_sweep():
     """Notebook 07: the clipping sweep (8 thresholds x 80 steps of a 4-unit RNN, about a second)."""
-    from helpers.clipping_demo import clipping_sweep
+    from helpers.views.clipping_demo import clipping_sweep
     return {"sweep": clipping_sweep(thresholds=(0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, None), steps=80,
                                     learning_rate=0.2)}
 
 
 def setup_lookahead_taggers():
     """Notebook 10: a unidirectional and a bidirectional tagger, trained on 300 sentences for 15 epochs."""
-    from helpers.brnn_explorers import fit_network, init_network
-    from helpers.lookahead_task import encode_lookahead, lookahead_vocabulary, make_lookahead_data
+    from helpers.views.brnn_explorers import fit_network, init_network
+    from helpers.tasks.lookahead_task import encode_lookahead, lookahead_vocabulary, make_lookahead_data
     vocab = lookahead_vocabulary()
     train = encode_lookahead(*make_lookahead_data(300, seed=1), vocab)
     test = encode_lookahead(*make_lookahead_data(200, seed=2), vocab)
@@ -122,7 +122,7 @@ def setup_lookahead_taggers():
 
 def setup_stored_sweep():
     """Notebook 12: the stored results of the memory-task sweep (read from data/, no training)."""
-    from helpers.capstone import load_results
+    from helpers.tasks.capstone import load_results
     return {"stored": load_results()}
 
 
@@ -141,7 +141,7 @@ SETUPS = {
 # ---------------------------------------------------------------------------------------------------
 
 NO_ARGS = None
-FLOW = "helpers.gradient_explorers:gradient_flow_explorer"
+FLOW = "helpers.views.gradient_explorers:gradient_flow_explorer"
 FLOW_ARGS = lambda s: ((), dict(cell="RNN", activation="tanh", sigma_max=1.0, T=100, n_a=32))  # noqa: E731
 
 
@@ -152,19 +152,19 @@ def _word_of_sentence(setup):
 
 
 EXPLORERS = [
-    ("00 tanh demo", "helpers.intro_views:tanh_explorer", None,
+    ("00 tanh demo", "helpers.views.intro_views:tanh_explorer", None,
      lambda s: ((), dict(w=1.0, b=0.0)), {}),
-    ("01 tokenizer", "helpers.intro_views:tokenizer_explorer", "01 corpus",
+    ("01 tokenizer", "helpers.views.intro_views:tokenizer_explorer", "01 corpus",
      lambda s: ((s["corpus"], "the cat"), dict(k=10, max_k=20, max_len=12)),
      {"text": TYPED_TEXTS}),
-    ("02 time step", "helpers.rnn_explorers:time_step_explorer", "02-03 name tagger",
+    ("02 time step", "helpers.views.rnn_explorers:time_step_explorer", "02-03 name tagger",
      lambda s: ((s["trained"], s["vocab"], TAGGER_SENTENCES), dict(t=1)),
      {"t": lambda values: (1, len(values["sentence"].split()))}),
-    ("03 BPTT stepper", "helpers.rnn_explorers:backward_stepper", "02-03 name tagger",
+    ("03 BPTT stepper", "helpers.views.rnn_explorers:backward_stepper", "02-03 name tagger",
      lambda s: ((s["untrained"], s["vocab"], TAGGER_SENTENCES[1], [0, 0, 1, 1, 0, 0, 0, 0]), {}), {}),
-    ("04 RNN types", "helpers.diagrams:rnn_types_explorer", None,
+    ("04 RNN types", "helpers.views.diagrams:rnn_types_explorer", None,
      lambda s: ((), dict(kind="many-to-one", step=1)), {}),
-    ("06 temperature", "helpers.sampling:temperature_explorer", "06 names model",
+    ("06 temperature", "helpers.tasks.sampling:temperature_explorer", "06 names model",
      lambda s: ((s["lm"],), dict(known=s["known"], prefix="", temperature=1.0, n=10, seed=0)),
      {"prefix": ["", "ma", "jo", "al", "kri"]}),
     ("07 gradient flow (T <= 200)", FLOW, None, FLOW_ARGS, {"T": (1, 200)}),
@@ -174,17 +174,17 @@ EXPLORERS = [
     ("07 gradient flow, map off", FLOW, None, FLOW_ARGS, {"T": (1, 200), "reach": [False]}),
     ("07 flow worst: LSTM T=200 n_a=64", FLOW, None, FLOW_ARGS,
      {"T": [200], "n_a": [64], "cell": ["LSTM"], "reach": [True]}),
-    ("07 clip 2-D", "helpers.gradient_explorers:clip_2d_explorer", None,
+    ("07 clip 2-D", "helpers.views.gradient_explorers:clip_2d_explorer", None,
      lambda s: ((), dict(angle=20.0, length=4.0, threshold=1.0)), {}),
-    ("07 clipping sweep", "helpers.clipping_demo:clipping_sweep_explorer", "07 clipping sweep",
+    ("07 clipping sweep", "helpers.views.clipping_demo:clipping_sweep_explorer", "07 clipping sweep",
      lambda s: ((s["sweep"],), dict(threshold="none")), {}),
-    ("08 GRU gates", "helpers.gate_explorers:gru_gate_explorer", None, lambda s: ((), {}), {}),
+    ("08 GRU gates", "helpers.views.gate_explorers:gru_gate_explorer", None, lambda s: ((), {}), {}),
     # the preset menu is not an input of the picture: it sets the other controls, which are varied directly
-    ("09 LSTM gates", "helpers.gate_explorers:lstm_gate_explorer", None, lambda s: ((), {}),
+    ("09 LSTM gates", "helpers.views.gate_explorers:lstm_gate_explorer", None, lambda s: ((), {}),
      {"preset": lambda values: None}),
-    ("10 input influence", "helpers.brnn_explorers:influence_explorer", "10 look-ahead taggers",
+    ("10 input influence", "helpers.views.brnn_explorers:influence_explorer", "10 look-ahead taggers",
      lambda s: ((s["uni"], s["bi"], s["test"], s["examples"]), {}), {"t": "word of sentence"}),
-    ("12 sweep browser", "helpers.capstone:sweep_explorer", "12 stored sweep",
+    ("12 sweep browser", "helpers.tasks.capstone:sweep_explorer", "12 stored sweep",
      lambda s: ((s["stored"],), dict(config="GRU", gap=40)), {}),
 ]
 DEPENDENT_LIMITS = {"word of sentence": _word_of_sentence}   # limits that need the setup's data

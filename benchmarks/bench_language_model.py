@@ -3,7 +3,7 @@
 Both train a 100-unit tanh RNN on the census first names of ``data/names`` (26 letters + <EOS>) and
 count the characters they learn from per second (every <EOS> counts as a character):
 
-    batched      ``helpers.language_model.train_language_model``: m names side by side, padded and
+    batched      ``helpers.tasks.language_model.train_language_model``: m names side by side, padded and
                  masked, one matrix product per time step for the whole batch (BPTT with the course's
                  ``rnn`` module, global-norm clipping, Adam). Reported for a few batch sizes and both
                  ways of forming batches ("random", and "by_length", which computes almost no padding).
@@ -41,14 +41,14 @@ try:
 except ImportError:  # run as a plain script from somewhere else: use the repository this file lives in
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from helpers.language_model import (  # noqa: E402
-    build_vocabulary,
-    load_names,
-    single_blas_thread,
-    tokenize,
-    train_language_model,
-)
-from helpers.sampling import temperature_explorer  # noqa: E402
+from helpers.tasks.language_model import (  # noqa: E402
+                                          build_vocabulary,
+                                          load_names,
+                                          single_blas_thread,
+                                          tokenize,
+                                          train_language_model,
+                                          )
+from helpers.views.sampling_explorer import temperature_explorer  # noqa: E402
 
 N_A = 100
 TARGET = 100_000

@@ -83,16 +83,31 @@ def _describe(value) -> str:
     return f"{type(value).__name__} {text[:40]}{'...' if len(text) > 40 else ''}"
 
 
-def check_real_number(where: str, name: str, value, low: float | None = None, high: float | None = None) -> float:
-    """Return ``value`` as a float if it is a finite real number (not a bool) in [low, high], else ValueError."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(value):
-        raise ValueError(f"{where}: {name} must be a finite real number, got {_describe(value)}")
-    if (low is not None and value < low) or (high is not None and value > high):
-        lo = "-inf" if low is None else f"{low:g}"
-        hi = "inf" if high is None else f"{high:g}"
-        raise ValueError(f"{where}: {name} must lie in [{lo}, {hi}], got {value!r}")
-    return float(value)
+def check_real_number(where: str, name: str, value, low: float | None = None, high: float | None = None, *,
+                      low_open: bool = False, high_open: bool = False) -> float:
+    """Return ``value`` as a float if it is a finite real number (not a bool) within the bounds, else ValueError.
+
+    low, high : float or None (no bound); low_open, high_open : True to exclude the bound itself.
+    The message names the argument, the range and what came, e.g. "clip must be a finite number > 0, got -1".
+    """
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)) \
+        and bool(np.isfinite(value))
+    if ok:
+        value = float(value)
+        ok = ((low is None or (value > low if low_open else value >= low))
+              and (high is None or (value < high if high_open else value <= high)))
+    if not ok:
+        if low is not None and high is not None:
+            bounds = f" in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        elif low is not None:
+            bounds = f" {'>' if low_open else '>='} {low:g}"
+        elif high is not None:
+            bounds = f" {'<' if high_open else '<='} {high:g}"
+        else:
+            bounds = ""
+        got = repr(value) if isinstance(value, float) else _describe(value)
+        raise ValueError(f"{where}: {name} must be a finite number{bounds}, got {got}")
+    return value
 
 
 def check_ndim(where: str, name: str, arr: np.ndarray, ndim: int, layout: str) -> None:

@@ -40,6 +40,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import (
+    check_real_number,
     as_float_array,
     check_choice,
     check_finite,
@@ -137,18 +138,6 @@ def _check_layer(where, cell, parameters, x, h0):
 
 def _check_one_example(where, x, why):
     check_shape(where, "x", x, (x.shape[0], 1, x.shape[2]), "(n_x, 1, T_x)", f"(one example: {why})")
-
-
-def _check_real(where, name, value, minimum=None):
-    """Return ``value`` as a float if it is a finite real number (>= minimum if given)."""
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
-    if ok:
-        value = float(value)
-        ok = np.isfinite(value) and (minimum is None or value >= minimum)
-    if not ok:
-        need = "a finite real number" + ("" if minimum is None else f" >= {minimum:g}")
-        raise ValueError(f"{where}: {name} must be {need}, got {value!r}")
-    return value
 
 
 def _check_seed(where, seed):
@@ -442,7 +431,7 @@ def scaled_orthogonal(n, s, seed=0):
     where = "scaled_orthogonal"
     n = check_positive_int(where, "n", n)
     check_entries(where, 2 * n * n, f"n = {n}")
-    s = _check_real(where, "s", s, minimum=0.0)
+    s = check_real_number(where, "s", s, 0.0)
     return s * _orthogonal(np.random.default_rng(_check_seed(where, seed)), n)
 
 
@@ -462,7 +451,7 @@ def set_sigma_max(W, sigma):
     W = as_float_array(where, "W", W)
     check_ndim(where, "W", W, 2, "(n, k)")
     check_finite(where, "W", W)
-    sigma = _check_real(where, "sigma", sigma, minimum=0.0)
+    sigma = check_real_number(where, "sigma", sigma, 0.0)
     top = np.linalg.norm(W, 2) if W.size else 0.0
     if top == 0.0:
         raise ValueError(f"{where}: W must have a nonzero singular value to be rescaled, got an all-zero "
@@ -474,7 +463,7 @@ def _check_gamma(where, gamma):
     if isinstance(gamma, str):
         check_choice(where, "gamma", gamma, tuple(GAMMA))
         return GAMMA[gamma]
-    return _check_real(where, "gamma", gamma, minimum=0.0)
+    return check_real_number(where, "gamma", gamma, 0.0)
 
 
 def pascanu_bound(sigma_max, T, gamma=1.0, final_norm=1.0):
@@ -497,10 +486,10 @@ def pascanu_bound(sigma_max, T, gamma=1.0, final_norm=1.0):
     bound : ndarray (T,); inf where the power overflows.
     """
     where = "pascanu_bound"
-    sigma_max = _check_real(where, "sigma_max", sigma_max, minimum=0.0)
+    sigma_max = check_real_number(where, "sigma_max", sigma_max, 0.0)
     T = check_positive_int(where, "T", T)
     gamma = _check_gamma(where, gamma)
-    final_norm = _check_real(where, "final_norm", final_norm, minimum=0.0)
+    final_norm = check_real_number(where, "final_norm", final_norm, 0.0)
     steps_back = np.arange(T - 1, -1, -1, dtype=np.float64)
     with np.errstate(over="ignore", invalid="ignore"):
         return (sigma_max * gamma) ** steps_back * final_norm
@@ -524,9 +513,9 @@ def linear_theory(s, T, final_norm=1.0):
     norms : ndarray (T,); inf where the power overflows.
     """
     where = "linear_theory"
-    s = _check_real(where, "s", s, minimum=0.0)
+    s = check_real_number(where, "s", s, 0.0)
     T = check_positive_int(where, "T", T)
-    final_norm = _check_real(where, "final_norm", final_norm, minimum=0.0)
+    final_norm = check_real_number(where, "final_norm", final_norm, 0.0)
     with np.errstate(over="ignore", invalid="ignore"):
         return s ** np.arange(T - 1, -1, -1, dtype=np.float64) * final_norm
 
@@ -569,12 +558,12 @@ def rnn_for_gradient_study(n_a, n_x, sigma_max, activation="tanh", seed=0, T=100
     where = "rnn_for_gradient_study"
     n_a = check_positive_int(where, "n_a", n_a)
     n_x = check_positive_int(where, "n_x", n_x)
-    sigma_max = _check_real(where, "sigma_max", sigma_max, minimum=0.0)
+    sigma_max = check_real_number(where, "sigma_max", sigma_max, 0.0)
     check_choice(where, "activation", activation, ("tanh", "relu", "linear"))
     seed = _check_seed(where, seed)
     T = check_positive_int(where, "T", T)
     check_choice(where, "recurrent", recurrent, ("gaussian", "orthogonal"))
-    input_scale = _check_real(where, "input_scale", input_scale, minimum=0.0)
+    input_scale = check_real_number(where, "input_scale", input_scale, 0.0)
 
     rng = np.random.default_rng(seed)
     if recurrent == "orthogonal":
@@ -627,11 +616,11 @@ def gated_for_gradient_study(kind, n_a, n_x, seed=0, T=100, gate_bias=None, writ
     key = "bu" if kind == "gru" else "bf"
     if gate_bias is None:
         gate_bias = -6.0 if kind == "gru" else 6.0
-    gate_bias = _check_real(where, "gate_bias", gate_bias)
+    gate_bias = check_real_number(where, "gate_bias", gate_bias)
     if kind == "gru" and write_bias is not None:
         raise ValueError(f"{where}: write_bias is for the LSTM only (the GRU's update gate is set by gate_bias), "
                          f"got write_bias={write_bias!r} with kind='gru'")
-    write_bias = _check_real(where, "write_bias", -4.0 if write_bias is None else write_bias)
+    write_bias = check_real_number(where, "write_bias", -4.0 if write_bias is None else write_bias)
 
     cell = get_cell(kind)
     parameters = cell.init(n_x, n_a, seed=seed)
@@ -688,9 +677,9 @@ def latch_experiment(w, T, a0=0.5):
         slope_power_T : float, slope^T, the order of magnitude expected for da_T_da0.
     """
     where = "latch_experiment"
-    w = _check_real(where, "w", w, minimum=0.0)
+    w = check_real_number(where, "w", w, 0.0)
     T = check_positive_int(where, "T", T)
-    a0 = _check_real(where, "a0", a0)
+    a0 = check_real_number(where, "a0", a0)
 
     cell = get_cell("rnn", activation="tanh")
     params = {"Wax": np.zeros((1, 1)), "Waa": np.array([[w]]), "ba": np.zeros((1, 1))}

@@ -21,10 +21,11 @@ import math
 import numpy as np
 import pytest
 
-from helpers import (activations, bidirectional, capstone, deep, gradcheck, gradient_flow, gru,
-                     language_model as lm_mod, lookahead_task, losses, lstm, memory_task, ner, optim, rnn,
-                     sampling, text, toy_tasks, training)
+from helpers import activations, bidirectional, deep, gradcheck, gradient_flow, gru, losses, lstm, optim, rnn, training
+from helpers.tasks import (capstone, language_model as lm_mod, lookahead_task, memory_task, ner, sampling, text,
+                           toy_tasks)
 from helpers.cells import get_cell
+from helpers.views import capstone_views, language_model_views, sampling_explorer
 
 RNG = np.random.default_rng(0)
 N_X, N_A, N_Y, M, T = 3, 4, 2, 5, 6
@@ -343,7 +344,7 @@ TABLE = [
     entry(lm_mod.train_language_model, dict(train=TOKENS, epochs=1, n_a=N_A), train="object", level="choice",
           cell="choice", n_a="size", epochs="size", batch_size="size", learning_rate="real",
           optimizer="choice", batching="choice"),
-    entry(lm_mod.TrainingProgress, dict(epochs=3), "TrainingProgress", epochs="size"),
+    entry(language_model_views.TrainingProgress, dict(epochs=3), "TrainingProgress", epochs="size"),
     entry(lm_mod.token_log_probs, dict(lm=LM, corpus=CORPUS), lm="object", corpus="object", chunk="size"),
     entry(lm_mod.evaluate, dict(lm=LM, token_lists=TOKENS), lm="object", token_lists="object"),
     entry(lm_mod.sequence_probability, dict(lm=LM, text="ab"), lm="object", text="text"),
@@ -364,7 +365,7 @@ TABLE = [
     entry(sampling.sample, dict(lm=LM), lm="object", n="size", seed="seed", temperature="real",
           max_length="size", max_rejections="size"),
     entry(sampling.fraction_new, dict(texts=["ab"], known=["ab"]), texts="object"),
-    entry(sampling.temperature_view, dict(lm=LM), lm="object", temperature="real", prefix="text", n="size"),
+    entry(sampling_explorer.temperature_view, dict(lm=LM), lm="object", temperature="real", prefix="text", n="size"),
     # the tasks
     entry(ner.make_name_tagging_data, dict(n=4), n="size", seed="seed", p_full_name="real"),
     entry(ner.encode_tagging, dict(sentences=NER_SENTENCES, tags=NER_TAGS, vocab=NER_VOCAB),
@@ -423,7 +424,7 @@ TABLE = [
     entry(capstone.find_run, dict(results=SWEEP, cell="lstm", gap=2, seed=0), results="dict"),
     entry(capstone.summarize, dict(results=SWEEP), results="dict", threshold="real"),
     entry(capstone.format_summary, dict(summary=capstone.summarize(SWEEP)), summary="dict"),
-    entry(capstone.sweep_view, dict(results=SWEEP, config=capstone.config_label("lstm"), gap=2),
+    entry(capstone_views.sweep_view, dict(results=SWEEP, config=capstone.config_label("lstm"), gap=2),
           results="dict", config="choice", gap="size0"),
 ]
 
@@ -578,8 +579,8 @@ def test_the_temperature_view_refuses_a_prefix_longer_than_a_sample():
     sample has; the error says so in the view's own terms (it has no max_length to raise)."""
     with pytest.raises(ValueError, match="^temperature_view: prefix has 31 characters, more than the 30 a sample "
                                          "holds; shorten it$"):
-        sampling.temperature_view(LM, prefix="a" * 31)
-    assert sampling.temperature_view(LM, prefix="a" * 30, n=2)["prefix"] == "a" * 30
+        sampling_explorer.temperature_view(LM, prefix="a" * 31)
+    assert sampling_explorer.temperature_view(LM, prefix="a" * 30, n=2)["prefix"] == "a" * 30
 
 
 @pytest.mark.parametrize("call, name", [

@@ -4,7 +4,7 @@ the explorer without a browser, figures, bad input."""
 import numpy as np
 import pytest
 
-from helpers.brnn_explorers import (
+from helpers.views.brnn_explorers import (
     accuracy_by_role,
     brnn_computation_order,
     brnn_gradient_check,
@@ -30,7 +30,7 @@ from helpers.brnn_explorers import (
     streaming_probabilities,
 )
 from helpers.gradcheck import numerical_gradient, relative_error
-from helpers.lookahead_task import encode_lookahead, lookahead_vocabulary, make_lookahead_data
+from helpers.tasks.lookahead_task import encode_lookahead, lookahead_vocabulary, make_lookahead_data
 
 KINDS = [("uni", {}), ("bi", {}), ("deep", {"n_layers": 2}), ("deep", {"n_layers": 2, "bidirectional": True}),
          ("deep", {"n_layers": 1, "head_sizes": (3,)})]
@@ -432,7 +432,7 @@ def test_bad_input_is_refused_with_clear_messages():
 def test_influence_note_says_when_the_prediction_is_saturated():
     """P that rounds to 0.00 or 1.00: the shares split a tiny gradient, and the note says how tiny
     (with P to one digit instead of 0.00); otherwise P to two decimals and the later words' share."""
-    from helpers.brnn_explorers import _influence_note
+    from helpers.views.brnn_explorers import _influence_note
     assert _influence_note(0.5, 0.2, 0.1) == "P(name) = 0.50, from later words: 10%"
     low = _influence_note(1.46e-05, 7.1e-04, 0.25)
     assert low.startswith("P(name) = 1e-05, saturated") and "7e-04" in low and low.endswith("25%")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from helpers.activations import sigmoid
-from helpers.capstone import (
+from helpers.tasks.capstone import (
     GATES,
     RESULTS_PATH,
     SWEEP_SETTINGS,
@@ -16,19 +16,15 @@ from helpers.capstone import (
     gate_summary,
     load_results,
     margin_gradient_norms,
-    plot_accuracy_vs_gap,
-    plot_gate_summary,
-    plot_gradient_vs_gap,
     run_one,
     run_sweep,
     save_results,
     summarize,
-    sweep_explorer,
-    sweep_view,
 )
-from helpers.capstone import test_task as capstone_test_task
+from helpers.tasks.capstone import test_task as capstone_test_task
+from helpers.views.capstone_views import plot_accuracy_vs_gap, plot_gate_summary, plot_gradient_vs_gap, sweep_explorer, sweep_view
 from helpers.cells import get_cell
-from helpers.memory_task import make_memory_task
+from helpers.tasks.memory_task import make_memory_task
 from helpers.training import init_model
 
 def _random_model(cell, n_x, n_a=3, seed=0, scale=0.6):

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from helpers.clipping_demo import (
+from helpers.views.clipping_demo import (
     CELL,
     DEFAULT_THRESHOLDS,
     clipping_sweep,

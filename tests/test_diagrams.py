@@ -5,7 +5,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from helpers.diagrams import (
+from helpers.views.diagrams import (
     BACKWARD_PALETTE,
     FORWARD_PALETTE,
     KINDS,

@@ -5,7 +5,7 @@ import numpy as np
 import ipywidgets as widgets
 import pytest
 
-from helpers.explorer import Explorer, new_figure
+from helpers.views.explorer import Explorer, new_figure
 
 
 def make_explorer(calls):
@@ -409,7 +409,7 @@ def test_png_writer_round_trips_any_rgba_picture():
     import io
     from PIL import Image
 
-    from helpers.explorer import _png_rgba
+    from helpers._render.layers import png_rgba as _png_rgba
 
     rng = np.random.default_rng(3)
     for shape in [(1, 1), (3, 5), (17, 2), (64, 33)]:
@@ -521,7 +521,7 @@ def test_the_browser_harness_knows_how_an_error_status_begins():
     finally:
         sys.path.pop(0)
     import html
-    from helpers.explorer import error_html
+    from helpers.views.explorer import error_html
     import re
     shown = html.unescape(re.sub(r"<[^>]*>", "", error_html(RuntimeError("x < y"))))
     assert shown.startswith(browser_harness.ERROR_STATUS) and "RuntimeError: x < y" in shown

@@ -11,8 +11,8 @@ import threading
 import matplotlib.pyplot as plt
 import numpy as np
 
-from helpers import _freetype_lock
-from helpers.diagrams import Diagram, rnn_type_layout
+from helpers._render import freetype_lock as _freetype_lock
+from helpers.views.diagrams import Diagram, rnn_type_layout
 
 
 def _diagram_figure(T):
@@ -22,6 +22,7 @@ def _diagram_figure(T):
 
 
 def test_text_drawn_from_several_threads_at_once_is_drawn_as_if_alone():
+    _freetype_lock.install()      # as building an explorer does
     assert all(hasattr(getattr(_freetype_lock.RendererAgg, m), "__wrapped_by_freetype_lock__")
                for m in _freetype_lock._METHODS)
     figures = [_diagram_figure(T) for T in (3, 4, 5, 6)]
@@ -50,6 +51,7 @@ def test_text_drawn_from_several_threads_at_once_is_drawn_as_if_alone():
 
 
 def test_install_is_idempotent_and_uninstall_restores_the_methods():
+    _freetype_lock.install()
     plain = {m: getattr(_freetype_lock.RendererAgg, m).__wrapped_by_freetype_lock__ for m in _freetype_lock._METHODS}
     _freetype_lock.install()
     assert all(getattr(_freetype_lock.RendererAgg, m).__wrapped_by_freetype_lock__ is plain[m] for m in plain)
@@ -58,3 +60,31 @@ def test_install_is_idempotent_and_uninstall_restores_the_methods():
         assert all(getattr(_freetype_lock.RendererAgg, m) is plain[m] for m in plain)
     finally:
         _freetype_lock.install()
+
+
+def test_the_lock_is_installed_when_the_first_explorer_is_built_not_on_import():
+    """Importing the helpers (every module, views included) leaves matplotlib as it is; building an
+    explorer installs the lock. Run in a fresh interpreter: this process has installed it already."""
+    import subprocess
+    import sys
+    code = """
+import importlib, pkgutil
+import helpers
+from matplotlib.backends.backend_agg import RendererAgg
+for m in pkgutil.walk_packages(helpers.__path__, "helpers."):
+    importlib.import_module(m.name)
+from helpers._render.freetype_lock import _METHODS
+def wrapped():
+    return [hasattr(getattr(RendererAgg, m), "__wrapped_by_freetype_lock__") for m in _METHODS]
+print(wrapped())
+import ipywidgets as widgets
+from helpers.views.explorer import Explorer, new_figure
+fig, ax = new_figure()
+line, = ax.plot([0, 1], [0, 0])
+Explorer("a line", {"y": widgets.FloatSlider(value=0.5)}, fig, lambda y: y, lambda y: line.set_ydata([y, y]))
+print(wrapped())
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env={**__import__("os").environ, "MPLBACKEND": "Agg"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[:2] == [str([False] * 3), str([True] * 3)]

@@ -3,14 +3,14 @@ in place, the helpers refuse bad input.
 
 Expected values come from the cell equations with the gates fixed by hand:
     GRU:  c<t> = Gamma_u c_tilde<t> + (1 - Gamma_u) c<t-1>,     LSTM: c<t> = Gamma_u c_tilde<t> + Gamma_f c<t-1>
-and from the design of the explorers' cells (module docstring of helpers.gate_explorers): the number
+and from the design of the explorers' cells (module docstring of helpers.views.gate_explorers): the number
 unit's candidate is tanh(+3) for "cat", tanh(-3) for "cats", 0 for the other words (GRU: plus
 2 Gamma_r c<t-1> inside the tanh).
 """
 import numpy as np
 import pytest
 
-from helpers.gate_explorers import (
+from helpers.views.gate_explorers import (
     EXPLORER_SENTENCE,
     LSTM_PRESETS,
     backward_product,
@@ -29,7 +29,7 @@ from helpers.gate_explorers import (
     trained_gates,
     update_mask_demo,
 )
-from helpers.memory_task import make_memory_task
+from helpers.tasks.memory_task import make_memory_task
 from helpers.training import init_model
 
 T = len(EXPLORER_SENTENCE)
@@ -221,11 +221,11 @@ def test_lstm_peephole_gate_reads_the_previous_memory_elementwise():
 def test_lstm_view_bad_input():
     with pytest.raises(ValueError, match=r"f_hold must be a number in \[0, 1\]"):
         lstm_gate_view(f_hold=1.2)
-    with pytest.raises(ValueError, match=r"c0 must be a finite number in \[-1.0, 1.0\]"):
+    with pytest.raises(ValueError, match=r"c0 must be a finite number in \[-1, 1\]"):
         lstm_gate_view(c0=2.0)
     with pytest.raises(ValueError, match="peephole must be True or False"):
         lstm_gate_view(peephole="yes")
-    with pytest.raises(ValueError, match=r"p must be a finite number in \[-5.0, 5.0\]"):
+    with pytest.raises(ValueError, match=r"p must be a finite number in \[-5, 5\]"):
         lstm_gate_view(peephole=True, p=9.0)
 
 
@@ -348,7 +348,7 @@ def test_gru_explorer_redraws_every_move_from_the_kept_background():
 
 
 def test_memory_axis_grows_in_doublings():
-    from helpers.gate_explorers import _memory_limit
+    from helpers.views.gate_explorers import _memory_limit
     assert _memory_limit(2.0, np.array([0.5, -1.8])) == 2.0     # 1.1 * 1.8 = 1.98 fits
     assert _memory_limit(2.0, np.array([0.5, -1.9])) == 4.0     # 1.1 * 1.9 = 2.09 does not
     assert _memory_limit(2.0, np.array([3.7])) == 8.0

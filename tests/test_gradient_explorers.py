@@ -23,7 +23,7 @@ from matplotlib.ticker import MaxNLocator
 
 from helpers.cells import get_cell
 from helpers.gradcheck import numerical_gradient
-from helpers.gradient_explorers import (
+from helpers.views.gradient_explorers import (
     ACTIVATIONS,
     CAT_SENTENCE,
     N_A_MAX,
@@ -504,7 +504,7 @@ def test_sentence_gradient_starts_from_the_output_layer_and_matches_finite_diffe
     assert v["verb"] == "were" and v["tokens"] == tokens
     # rebuild the network through the documented builders and check the first and the deepest norm
     from helpers.gradient_flow import rnn_for_gradient_study
-    from helpers.gradient_explorers import SENTENCE_WORDS
+    from helpers.views.gradient_explorers import SENTENCE_WORDS
     cell, params, _ = rnn_for_gradient_study(n_a, len(SENTENCE_WORDS), 1.3, seed=1, T=1, input_scale=0.8)
     Wy = np.random.default_rng([1, 2]).normal(0.0, 1.0 / np.sqrt(n_a), size=(2, n_a))
     x = np.zeros((len(SENTENCE_WORDS), 1, 5))

@@ -512,9 +512,9 @@ def test_specific_bad_arguments():
 def test_theory_and_builder_arguments_are_checked():
     with pytest.raises(ValueError, match="scaled_orthogonal: n must be an integer >= 1"):
         scaled_orthogonal(0, 1.0)
-    with pytest.raises(ValueError, match="scaled_orthogonal: s must be a finite real number >= 0"):
+    with pytest.raises(ValueError, match="scaled_orthogonal: s must be a finite number >= 0"):
         scaled_orthogonal(3, -1.0)
-    with pytest.raises(ValueError, match="set_sigma_max: sigma must be a finite real number >= 0"):
+    with pytest.raises(ValueError, match="set_sigma_max: sigma must be a finite number >= 0"):
         set_sigma_max(np.eye(2), np.inf)
     with pytest.raises(ValueError, match="set_sigma_max: W must have a nonzero singular value"):
         set_sigma_max(np.zeros((2, 2)), 1.0)
@@ -526,11 +526,11 @@ def test_theory_and_builder_arguments_are_checked():
         pascanu_bound(0.9, 0)
     with pytest.raises(ValueError, match="pascanu_bound: gamma must be one of"):
         pascanu_bound(0.9, 5, "softplus")
-    with pytest.raises(ValueError, match="pascanu_bound: sigma_max must be a finite real number >= 0"):
+    with pytest.raises(ValueError, match="pascanu_bound: sigma_max must be a finite number >= 0"):
         pascanu_bound(np.nan, 5)
-    with pytest.raises(ValueError, match="linear_theory: final_norm must be a finite real number >= 0"):
+    with pytest.raises(ValueError, match="linear_theory: final_norm must be a finite number >= 0"):
         linear_theory(1.0, 5, -1.0)
-    with pytest.raises(ValueError, match="rnn_for_gradient_study: sigma_max must be a finite real number >= 0"):
+    with pytest.raises(ValueError, match="rnn_for_gradient_study: sigma_max must be a finite number >= 0"):
         rnn_for_gradient_study(4, 2, -0.5)
     with pytest.raises(ValueError, match="rnn_for_gradient_study: activation must be one of"):
         rnn_for_gradient_study(4, 2, 1.0, activation="sigmoid")
@@ -542,11 +542,11 @@ def test_theory_and_builder_arguments_are_checked():
         gated_for_gradient_study("rnn", 4, 2)
     with pytest.raises(ValueError, match="gated_for_gradient_study: write_bias is for the LSTM only"):
         gated_for_gradient_study("gru", 4, 2, write_bias=-1.0)
-    with pytest.raises(ValueError, match="gated_for_gradient_study: gate_bias must be a finite real number"):
+    with pytest.raises(ValueError, match="gated_for_gradient_study: gate_bias must be a finite number"):
         gated_for_gradient_study("lstm", 4, 2, gate_bias=np.inf)
-    with pytest.raises(ValueError, match="latch_experiment: w must be a finite real number >= 0"):
+    with pytest.raises(ValueError, match="latch_experiment: w must be a finite number >= 0"):
         latch_experiment(-2.0, 10)
     with pytest.raises(ValueError, match="latch_experiment: T must be an integer >= 1"):
         latch_experiment(2.0, 0)
-    with pytest.raises(ValueError, match="latch_experiment: a0 must be a finite real number"):
+    with pytest.raises(ValueError, match="latch_experiment: a0 must be a finite number"):
         latch_experiment(2.0, 10, np.nan)

@@ -1,4 +1,4 @@
-"""Tests of helpers.intro_views: the slider demo, the tokenizer explorer, parameter counts, static figures.
+"""Tests of helpers.views.intro_views: the slider demo, the tokenizer explorer, parameter counts, static figures.
 
 Why each expected value can be trusted:
 - tanh values at chosen points are known (tanh 0 = 0, tanh is odd, saturates to +-1), and its slope
@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from helpers.gradcheck import numerical_gradient
-from helpers.intro_views import (
+from helpers.views.intro_views import (
     dense_first_layer_parameters,
     figure_bundle,
     plot_parameter_counts,
@@ -25,7 +25,7 @@ from helpers.intro_views import (
     tokenizer_explorer,
     tokenizer_view,
 )
-from helpers.text import EOS, UNK, Vocabulary, tokenize_words
+from helpers.tasks.text import EOS, UNK, Vocabulary, tokenize_words
 
 # counts: the 5 (2 + 1 + 1 + 1), cat 3, sat 2, dog 1, mat 1, on 1
 SENTENCES = ["the cat sat on the mat", "the cat sat", "the dog", "the cat"]

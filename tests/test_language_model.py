@@ -8,10 +8,9 @@ import numpy as np
 import pytest
 
 from helpers.gradcheck import gradient_check
-from helpers.language_model import (
+from helpers.tasks.language_model import (
     Corpus,
     LanguageModel,
-    TrainingProgress,
     batch_loss_and_gradients,
     build_vocabulary,
     corpus_statistics,
@@ -24,8 +23,6 @@ from helpers.language_model import (
     make_batch,
     new_language_model,
     ngram_baseline,
-    plot_history,
-    plot_step_probabilities,
     save_model,
     sequence_probability,
     step,
@@ -34,7 +31,8 @@ from helpers.language_model import (
     tokenize,
     train_language_model,
 )
-from helpers.text import EOS, PAD, UNK
+from helpers.tasks.text import EOS, PAD, UNK
+from helpers.views.language_model_views import TrainingProgress, plot_history, plot_step_probabilities
 
 KINDS = ["rnn", "gru", "lstm"]
 
@@ -120,7 +118,7 @@ def test_empty_corpus_and_bad_token_lists_are_refused():
     with pytest.raises(ValueError, match="must be a list of str tokens"):
         encode_corpus(["ab"], vocab)
     with pytest.raises(ValueError, match="with <PAD>"):
-        from helpers.text import Vocabulary
+        from helpers.tasks.text import Vocabulary
         encode_corpus([list("a")], Vocabulary(["a"]))
 
 

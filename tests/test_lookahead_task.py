@@ -3,7 +3,7 @@ ambiguous words, the encoding spells the sentences, bad input fails."""
 import numpy as np
 import pytest
 
-from helpers.lookahead_task import (
+from helpers.tasks.lookahead_task import (
     AMBIGUOUS,
     FIRST_NAMES,
     NOUNS,

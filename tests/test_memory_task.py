@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from helpers.memory_task import (
+from helpers.tasks.memory_task import (
     CLASSES,
     DEFAULT_DISTRACTORS,
     VERB,

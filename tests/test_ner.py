@@ -5,7 +5,7 @@ import pytest
 from helpers.activations import sigmoid, softmax
 from helpers.gradcheck import gradient_check
 from helpers.losses import sigmoid_cross_entropy, softmax_cross_entropy
-from helpers.ner import (
+from helpers.tasks.ner import (
     FIRST_NAMES,
     LAST_NAMES,
     as_binary_tagger,

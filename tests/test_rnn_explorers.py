@@ -3,9 +3,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from helpers.ner import binary_tagger_loss, build_vocabulary, encode_tagging
+from helpers.tasks.ner import binary_tagger_loss, build_vocabulary, encode_tagging
 from helpers.rnn import rnn_backward
-from helpers.rnn_explorers import (
+from helpers.views.rnn_explorers import (
     backward_stepper,
     backward_view,
     bptt_by_steps,
@@ -166,7 +166,7 @@ def test_backward_stepper_starts_at_the_last_step():
 
 
 def test_plot_loss_curves_draws_one_line_per_run():
-    from helpers.rnn_explorers import plot_loss_curves
+    from helpers.views.rnn_explorers import plot_loss_curves
     fig = plot_loss_curves({"a": [3.0, 2.0, 1.0], "b": np.array([2.0, 0.5])})
     lines = fig.axes[0].get_lines()
     assert [line.get_xdata().tolist() for line in lines] == [[1, 2, 3], [1, 2]]   # epochs count from 1

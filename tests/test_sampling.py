@@ -4,18 +4,17 @@ import math
 import numpy as np
 import pytest
 
-from helpers.language_model import LanguageModel, build_vocabulary, load_names, tokenize, train_language_model
-from helpers.sampling import (
+from helpers.tasks.language_model import LanguageModel, build_vocabulary, load_names, tokenize, train_language_model
+from helpers.tasks.sampling import (
     encode_prefix,
     entropy_bits,
     fraction_new,
     next_token_probabilities,
     sample,
-    temperature_explorer,
     temperature_softmax,
-    temperature_view,
 )
-from helpers.text import EOS, PAD, UNK
+from helpers.tasks.text import EOS, PAD, UNK
+from helpers.views.sampling_explorer import temperature_explorer, temperature_view
 
 
 def _constant_model(probs, tokens="ab", level="char"):

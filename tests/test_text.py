@@ -1,4 +1,4 @@
-"""Tests of helpers.text: tokenizers, the vocabulary, one-hot vectors.
+"""Tests of helpers.tasks.text: tokenizers, the vocabulary, one-hot vectors.
 
 Why each expected value can be trusted:
 - token lists of short sentences are written out by hand from the tokenizer's documented rules;
@@ -10,7 +10,7 @@ Why each expected value can be trusted:
 import numpy as np
 import pytest
 
-from helpers.text import EOS, PAD, UNK, Vocabulary, one_hot, tokenize_chars, tokenize_words
+from helpers.tasks.text import EOS, PAD, UNK, Vocabulary, one_hot, tokenize_chars, tokenize_words
 
 LECTURE = "Cats average 15 hours of sleep a day."
 

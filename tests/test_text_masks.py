@@ -4,7 +4,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from helpers._text_masks import remember_text_masks
+from helpers._render.text_masks import remember_text_masks
 
 
 def _figure():

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from helpers.gradcheck import gradient_check
-from helpers.text import Vocabulary
-from helpers.toy_tasks import (
+from helpers.tasks.text import Vocabulary
+from helpers.tasks.toy_tasks import (
     EOS,
     GO,
     digits_to_str,

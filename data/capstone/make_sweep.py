@@ -3,7 +3,7 @@
     .venv/bin/python data/capstone/make_sweep.py            # the full sweep (see README.md for its cost)
     .venv/bin/python data/capstone/make_sweep.py --check    # rerun a few stored runs and compare
 
-The protocol is helpers.capstone.SWEEP_SETTINGS; every run is helpers.capstone.run_one, seeded, so the
+The protocol is helpers.tasks.capstone.SWEEP_SETTINGS; every run is helpers.tasks.capstone.run_one, seeded, so the
 same numpy build reproduces the stored numbers exactly. The matrices are tiny (8 hidden units), so BLAS
 threads only add overhead: the script asks for one thread unless the environment says otherwise.
 """
@@ -17,7 +17,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 from pathlib import Path  # noqa: E402
 
-from helpers.capstone import (  # noqa: E402
+from helpers.tasks.capstone import (  # noqa: E402
     RESULTS_PATH,
     SWEEP_SETTINGS,
     config_label,

@@ -3,7 +3,7 @@
     python data/grammar_sentences/make_sentences.py
 
 Each line is one sentence: lower-case words separated by single spaces, no punctuation (numbers are
-written with digits, e.g. "15"). Splitting on spaces, or ``helpers.text.tokenize_words``, gives its
+written with digits, e.g. "15"). Splitting on spaces, or ``helpers.tasks.text.tokenize_words``, gives its
 words.
 
 How the sentences are made. The word lists, their weights and the seven sentence frames below were
@@ -22,7 +22,7 @@ same file comes out every time. The frames echo the lecture's examples:
 
 The weights make a few words common and many rare (most people's names, some fruits and animals
 occur a handful of times), so a top-k vocabulary leaves real words out and a model meets <UNK>.
-The train / held-out split is not stored: ``helpers.language_model.load_sentences`` holds out every
+The train / held-out split is not stored: ``helpers.tasks.language_model.load_sentences`` holds out every
 tenth line.
 """
 from __future__ import annotations

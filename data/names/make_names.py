@@ -14,7 +14,7 @@ names==0.3.0`` into a temporary folder (or take the file given with --sdist), ch
 the two lists straight from the archive, lower-case every name, merge the two lists (331 names are in
 both), sort alphabetically and write one name per line. The result is the same file every time.
 
-The train / held-out split is not stored: ``helpers.language_model.load_names`` holds out every
+The train / held-out split is not stored: ``helpers.tasks.language_model.load_names`` holds out every
 tenth name of this file (lines 10, 20, 30, ...), which spreads the held-out names over the alphabet.
 """
 from __future__ import annotations

@@ -24,7 +24,7 @@ For each notebook, ``BrowserSession.check`` does what a learner does and checks 
    cell shows an error or stderr output or a widget fails to display, and when the kernel answers
    a widget message with an error or stderr -- which the front end shows nowhere: a callback
    that raises when a control moves is only seen there (a watch on the page's kernel websocket) --
-   and when an explorer's status line says an update failed (``helpers.explorer`` catches the error
+   and when an explorer's status line says an update failed (``helpers.views.explorer`` catches the error
    of a moved control and says it there);
 6. after Run All, before any move, checks that each explorer fits the window (a laptop's, see
    ``LAPTOP_VIEWPORT``) and that its status line reads what the notebook's saved widget state says
@@ -75,7 +75,7 @@ INSTALL_HINT = ("the browser tests need Chromium and the Playwright Python packa
 REQUIRE_ENV = "REQUIRE_BROWSER_TESTS"
 
 UIS = {"lab": "JupyterLab", "notebook": "Notebook 7"}
-# how the status line of an explorer whose update raised begins (helpers.explorer.error_html)
+# how the status line of an explorer whose update raised begins (helpers.views.explorer.error_html)
 ERROR_STATUS = "Cannot show these values."
 # the page is a laptop's screen: every explorer must fit it (its figure, controls and status line in
 # the notebook's visible height, and in the output area's width with JupyterLab's file browser open)
@@ -528,7 +528,7 @@ class JupyterServer:
 _FIND_EXPLORERS_JS = r"""
 () => {
   const found = [];
-  // an explorer of helpers.explorer: a box of class "explorer" holding "explorer-controls" (a row above
+  // an explorer of helpers.views.explorer: a box of class "explorer" holding "explorer-controls" (a row above
   // the figure or a column beside it), the ipympl figure and the "explorer-status" line; without those
   // classes, a vbox whose children are a box of controls and the figure
   const parts = (box) => {

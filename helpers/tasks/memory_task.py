@@ -33,11 +33,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._blas import one_blas_thread
-from ._checks import MAX_STEPS, check_positive_int
-from .cells import as_cell
-from .optim import Adam
-from .training import accuracy, fit, init_model
+from .._blas import one_blas_thread
+from .._checks import MAX_STEPS, check_positive_int
+from ..cells import as_cell
+from ..optim import Adam
+from ..training import accuracy, fit, init_model
 
 __all__ = [
     "VERB",

@@ -40,28 +40,28 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.patches import Circle, Rectangle
 
-from ._checks import as_float_array, check_choice, check_finite, check_ndim, check_positive_int
+from .._checks import as_float_array, check_choice, check_finite, check_ndim, check_positive_int, check_real_number
 from .explorer import Explorer, new_figure
-from .gradient_flow import (  # the private ones: the same checks, passes and masks as reach_map
-    _backward,
-    _check_cell,
-    _check_layer,
-    _column_norms,
-    _first_nonfinite_step,
-    _forward,
-    _mask_backward_explosion,
-    _prefix_cell,
-    _unit_upstream,
-    gated_for_gradient_study,
-    latch_experiment,
-    linear_theory,
-    pascanu_bound,
-    rnn_for_gradient_study,
-    state_gradient_norms,
-)
-from .losses import output_layer_backward, output_layer_forward, softmax_cross_entropy
-from .optim import clip_by_global_norm, clip_by_value
-from .text import one_hot
+from ..gradient_flow import (  # the private ones: the same checks, passes and masks as reach_map
+                             _backward,
+                             _check_cell,
+                             _check_layer,
+                             _column_norms,
+                             _first_nonfinite_step,
+                             _forward,
+                             _mask_backward_explosion,
+                             _prefix_cell,
+                             _unit_upstream,
+                             gated_for_gradient_study,
+                             latch_experiment,
+                             linear_theory,
+                             pascanu_bound,
+                             rnn_for_gradient_study,
+                             state_gradient_norms,
+                             )
+from ..losses import output_layer_backward, output_layer_forward, softmax_cross_entropy
+from ..optim import clip_by_global_norm, clip_by_value
+from ..tasks.text import one_hot
 
 __all__ = [
     "CELL_CHOICES",
@@ -111,17 +111,6 @@ _VANISH, _GROW = 1e-2, 1e2     # the verdict thresholds on ||dL/da<1>|| / ||dL/d
 # ----------------------------------------------------------------------------------------------
 # argument checks
 # ----------------------------------------------------------------------------------------------
-
-def _check_real(where, name, value, low=-np.inf, high=np.inf):
-    """Return ``value`` as a float if it is a finite real number in [low, high]."""
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
-    if ok:
-        value = float(value)
-        ok = np.isfinite(value) and low <= value <= high
-    if not ok:
-        raise ValueError(f"{where}: {name} must be a finite number in [{low:g}, {high:g}], got {value!r}")
-    return value
-
 
 def _check_int_range(where, name, value, low, high):
     """Return ``value`` as int if it is an integer in [low, high]."""
@@ -175,9 +164,9 @@ def flow_network(cell="RNN", activation="tanh", recurrent="gaussian", sigma_max=
     check_choice(where, "cell", cell, CELL_CHOICES)
     check_choice(where, "activation", activation, ACTIVATIONS)
     check_choice(where, "recurrent", recurrent, RECURRENT_CHOICES)
-    sigma_max = _check_real(where, "sigma_max", sigma_max, *SIGMA_RANGE)
-    input_scale = _check_real(where, "input_scale", input_scale, *INPUT_SCALE_RANGE)
-    keep_bias = _check_real(where, "keep_bias", keep_bias, *KEEP_BIAS_RANGE)
+    sigma_max = check_real_number(where, "sigma_max", sigma_max, *SIGMA_RANGE)
+    input_scale = check_real_number(where, "input_scale", input_scale, *INPUT_SCALE_RANGE)
+    keep_bias = check_real_number(where, "keep_bias", keep_bias, *KEEP_BIAS_RANGE)
     T = _check_int_range(where, "T", T, 1, T_MAX)
     n_a = _check_int_range(where, "n_a", n_a, 1, N_A_MAX)
     seed = _check_int_range(where, "seed", seed, *SEED_RANGE)
@@ -414,7 +403,7 @@ def _log10(values):
 
 
 # Coarse steps for what frames the picture: axis ranges and the colour scale move only when the data
-# leaves the current step, so most moves of a control redraw just the curves (see helpers/explorer.py).
+# leaves the current step, so most moves of a control redraw just the curves (see helpers/views/explorer.py).
 STEP_RANGES = (10, 25, 50, 100, 200, 300, 400)
 """The x range of the explorer: steps 1 .. T are drawn on an axis that ends at the first of these >= T."""
 DECADE_STEPS = (2, 3, 5, 10, 20, 30, 50, 100, 200, 350)
@@ -612,7 +601,7 @@ def gradient_flow_explorer(cell="RNN", activation="tanh", recurrent="gaussian", 
     (log10 value - low) / (high - low) for the range [low, high], and the y tick labels, tick marks and
     gridlines and the colour bar's labels are a fixed set of artists (``_TickPool``) that move and change
     their text with the range. So a change of the range changes no axes, creates no artist and rebuilds
-    no colour bar, and the move stays on the fast redraw (see helpers/explorer.py); only a T that crosses
+    no colour bar, and the move stays on the fast redraw (see helpers/views/explorer.py); only a T that crosses
     one of STEP_RANGES renders the whole figure. ``explorer.frame`` holds the range drawn:
     {"log_range": (low, high), "ticks": the values labelled on the y axis and the colour bar}, and
     ``explorer.ticks`` the two ``_TickPool`` ({"y": ..., "colorbar": ...}) that label it.
@@ -843,8 +832,8 @@ def sentence_gradient(tokens=CAT_SENTENCE, subject=2, n_a=32, sigma_max=1.0, inp
     T = x.shape[2]
     subject = _check_int_range(where, "subject", subject, 1, T)
     n_a = check_positive_int(where, "n_a", n_a)
-    sigma_max = _check_real(where, "sigma_max", sigma_max, *SIGMA_RANGE)
-    input_scale = _check_real(where, "input_scale", input_scale, *INPUT_SCALE_RANGE)
+    sigma_max = check_real_number(where, "sigma_max", sigma_max, *SIGMA_RANGE)
+    input_scale = check_real_number(where, "input_scale", input_scale, *INPUT_SCALE_RANGE)
     seed = check_positive_int(where, "seed", seed, minimum=0)
     cell, params, Wy, by = _sentence_network(n_a, sigma_max, input_scale, seed)
     a, _ = cell.forward(x, np.zeros((n_a, 1)), params)
@@ -898,7 +887,7 @@ def plot_sentence_gradient(view, reach=None):
 
     Returns
     -------
-    fig : matplotlib Figure (not displayed; show it with ``helpers.explorer.show_figure``).
+    fig : matplotlib Figure (not displayed; show it with ``helpers.views.explorer.show_figure``).
     """
     where = "plot_sentence_gradient"
     for key in ("tokens", "t", "norms", "subject", "verb"):
@@ -1004,9 +993,9 @@ def clip_2d_view(angle=20.0, length=4.0, threshold=1.0):
         threshold : float
     """
     where = "clip_2d_view"
-    angle = _check_real(where, "angle", angle, 0.0, 90.0)
-    length = _check_real(where, "length", length, 0.0, 10.0)
-    threshold = _check_real(where, "threshold", threshold, 0.0, 5.0)
+    angle = check_real_number(where, "angle", angle, 0.0, 90.0)
+    length = check_real_number(where, "length", length, 0.0, 10.0)
+    threshold = check_real_number(where, "threshold", threshold, 0.0, 5.0)
     if length == 0.0 or threshold == 0.0:
         raise ValueError(f"{where}: length and threshold must be > 0, got length={length!r}, threshold={threshold!r}")
     rad = np.radians(angle)
@@ -1128,7 +1117,7 @@ def latch_curves(ws=(0.5, 1.5, 2.0, 3.0), T=40, a0=0.5, w_grid=None):
         raise ValueError(f"{where}: ws must hold 1 to 6 self-weights, got {ws.size}")
     check_finite(where, "ws", ws)
     T = _check_int_range(where, "T", T, 1, T_MAX)
-    a0 = _check_real(where, "a0", a0)
+    a0 = check_real_number(where, "a0", a0)
     w_grid = np.arange(0.25, 4.0 + 1e-9, 0.05) if w_grid is None else as_float_array(where, "w_grid", w_grid)
     check_ndim(where, "w_grid", w_grid, 1, "(G,)")
     check_finite(where, "w_grid", w_grid)
@@ -1158,7 +1147,7 @@ def plot_latch(curves):
 
     Returns
     -------
-    fig : matplotlib Figure (not displayed; show it with ``helpers.explorer.show_figure``).
+    fig : matplotlib Figure (not displayed; show it with ``helpers.views.explorer.show_figure``).
     """
     for key in ("ws", "t", "a", "grad", "w_grid", "grid_fixed_point", "grid_slope"):
         if not isinstance(curves, dict) or key not in curves:

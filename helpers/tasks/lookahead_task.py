@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import check_positive_int
+from .._checks import check_positive_int
 from .text import Vocabulary, one_hot
 
 __all__ = [

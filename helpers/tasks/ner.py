@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import (
+from .._checks import (
     as_float_array,
     check_finite,
     check_ndim,
@@ -43,9 +43,9 @@ from ._checks import (
     check_real_number,
     told_as,
 )
-from .activations import sigmoid
-from .losses import output_layer_backward, output_layer_forward, sigmoid_cross_entropy
-from .rnn import rnn_backward, rnn_states_forward
+from ..activations import sigmoid
+from ..losses import output_layer_backward, output_layer_forward, sigmoid_cross_entropy
+from ..rnn import rnn_backward, rnn_states_forward
 from .text import Vocabulary, one_hot
 
 __all__ = [
@@ -228,8 +228,8 @@ def train_name_tagger(n_train: int = 400, n_a: int = 16, epochs: int = 25, batch
         vocab : Vocabulary (``build_vocabulary()``)
         sentences, tags : the training data
     """
-    from .optim import Adam
-    from .training import fit, init_model
+    from ..optim import Adam
+    from ..training import fit, init_model
 
     where = "train_name_tagger"
     n_train = check_positive_int(where, "n_train", n_train)

@@ -2,7 +2,7 @@
 
     one-to-one       digit -> "is it even?"                    T_x = T_y = 1
     many-to-one      short review phrase -> positive / negative  (data/sentiment_phrases)
-    many-to-many     word -> "part of a name?" at every step    (helpers.ner)
+    many-to-many     word -> "part of a name?" at every step    (helpers.tasks.ner)
     one-to-many      start digit s -> the last digits of 2s, 3s, 4s, ...     ("count by s")
     encoder-decoder  number words -> digits, "three hundred forty two" -> 3 4 2   (T_x != T_y)
 
@@ -31,14 +31,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ._checks import (MAX_STEPS, as_float_array, check_choice, check_finite, check_ndim, check_positive_int,
-                      check_shape, fmt_shape)
-from .cells import as_cell
-from .losses import output_layer_backward, output_layer_forward, softmax_cross_entropy
-from .optim import Adam, clip_by_global_norm
-from .rnn import initialize_rnn_parameters, rnn_backward, rnn_states_forward
+from .._checks import (MAX_STEPS, as_float_array, check_choice, check_finite, check_ndim, check_positive_int,
+                       check_shape, fmt_shape)
+from ..cells import as_cell
+from ..losses import output_layer_backward, output_layer_forward, softmax_cross_entropy
+from ..optim import Adam, clip_by_global_norm
+from ..rnn import initialize_rnn_parameters, rnn_backward, rnn_states_forward
 from .text import Vocabulary, one_hot
-from .training import _check_model
+from ..training import _check_model
 
 __all__ = [
     "SENTIMENT_PATH",
@@ -61,7 +61,7 @@ __all__ = [
 ]
 
 #: The phrases of the many-to-one task (written for the course, see data/sentiment_phrases/README.md).
-SENTIMENT_PATH = Path(__file__).resolve().parent.parent / "data" / "sentiment_phrases" / "phrases.tsv"
+SENTIMENT_PATH = Path(__file__).resolve().parents[2] / "data" / "sentiment_phrases" / "phrases.tsv"
 
 #: Decoder classes 0..9 are the digits; class 10 is <EOS> (in the output) and <GO> (as the first input).
 EOS = 10

@@ -20,6 +20,8 @@ from collections import OrderedDict
 import matplotlib
 import numpy as np
 
+from . import fast_redraw_enabled
+
 __all__ = ["remember_text_masks"]
 
 # rcParams that change which font is used or how its glyphs are rendered
@@ -64,7 +66,7 @@ class _TextMasks:
         return (s, font, float(x), float(y), float(angle), bool(gc.get_antialiased()), features, settings)
 
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
-        if ismath:
+        if ismath or not fast_redraw_enabled():
             return self.plain(gc, x, y, s, prop, angle, ismath, mtext)
         try:
             key = self.key(gc, x, y, s, prop, angle, mtext)

@@ -44,14 +44,14 @@ import numpy as np
 from matplotlib.ticker import FixedFormatter, FixedLocator, MaxNLocator, NullLocator
 from matplotlib.transforms import offset_copy
 
-from ._blas import one_blas_thread, single_blas_thread
-from ._checks import as_float_array, check_choice, check_finite, check_ndim, check_positive_int
-from .cells import get_cell
+from .._blas import one_blas_thread, single_blas_thread
+from .._checks import as_float_array, check_choice, check_finite, check_ndim, check_positive_int, check_real_number
+from ..cells import get_cell
 from .explorer import Explorer, new_figure
-from .gradcheck import gradient_check
-from .gru import gru_backward, gru_forward, gru_gates, gru_states_forward, initialize_gru_parameters
-from .lstm import initialize_lstm_parameters, lstm_backward, lstm_forward, lstm_gates, lstm_states_forward
-from .memory_task import VERB, MemoryTask, encode_tokens, memory_task_vocabulary
+from ..gradcheck import gradient_check
+from ..gru import gru_backward, gru_forward, gru_gates, gru_states_forward, initialize_gru_parameters
+from ..lstm import initialize_lstm_parameters, lstm_backward, lstm_forward, lstm_gates, lstm_states_forward
+from ..tasks.memory_task import VERB, MemoryTask, encode_tokens, memory_task_vocabulary
 
 __all__ = [
     "EXPLORER_SENTENCE",
@@ -91,13 +91,6 @@ def _check_unit_interval(where, name, value):
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
             or not np.isfinite(value) or not 0.0 <= value <= 1.0:
         raise ValueError(f"{where}: {name} must be a number in [0, 1] (a gate value), got {value!r}")
-    return float(value)
-
-
-def _check_real(where, name, value, low=-np.inf, high=np.inf):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(value) or not low <= value <= high:
-        raise ValueError(f"{where}: {name} must be a finite number in [{low}, {high}], got {value!r}")
     return float(value)
 
 
@@ -172,7 +165,7 @@ def _check_steps_after_write(where, name, values, write, threshold):
     write = check_positive_int(where, "write", write)
     if write > values.size:
         raise ValueError(f"{where}: write must be a step in [1, T] = [1, {values.size}], got {write}")
-    return values, write, _check_real(where, "threshold", threshold, 0.0, 1.0)
+    return values, write, check_real_number(where, "threshold", threshold, 0.0, 1.0)
 
 
 def survival_steps(trace, write: int, threshold: float = 0.5) -> int:
@@ -462,7 +455,7 @@ def _update_memory_panel(artists, view, survival_text):
 
 def _frame_below_lines(fig):
     """Draw every axes' frame (its spines) before the lines: a frame drawn over moving lines would be
-    drawn again on every move (see helpers/explorer.py); under them it stays in the kept background."""
+    drawn again on every move (see helpers/views/explorer.py); under them it stays in the kept background."""
     for ax in fig.axes:
         for spine in ax.spines.values():
             spine.set_zorder(1.9)
@@ -656,13 +649,13 @@ def lstm_gate_view(subject: str = "cat", c0: float = 0.0, write: int = 2, u_writ
     tokens = _sentence(subject)
     T = len(tokens)
     write = _check_write(where, write, T)
-    c0 = _check_real(where, "c0", c0, -1.0, 1.0)
+    c0 = check_real_number(where, "c0", c0, -1.0, 1.0)
     u_write, u_hold = (_check_unit_interval(where, n, v) for n, v in (("u_write", u_write), ("u_hold", u_hold)))
     f_write, f_hold = (_check_unit_interval(where, n, v) for n, v in (("f_write", f_write), ("f_hold", f_hold)))
     o_hold, o_read = (_check_unit_interval(where, n, v) for n, v in (("o_hold", o_hold), ("o_read", o_read)))
     if not isinstance(peephole, (bool, np.bool_)):
         raise ValueError(f"{where}: peephole must be True or False, got {peephole!r}")
-    p = _check_real(where, "p", p, -5.0, 5.0)
+    p = check_real_number(where, "p", p, -5.0, 5.0)
 
     demo = _lstm_demo()
     words = encode_tokens(tokens, demo["vocab"])
@@ -882,7 +875,7 @@ def plot_update_mask(demo: dict):
 
     Returns
     -------
-    fig : matplotlib Figure (not displayed; show it with ``helpers.explorer.show_figure``).
+    fig : matplotlib Figure (not displayed; show it with ``helpers.views.explorer.show_figure``).
     """
     for key in ("mask", "c", "tokens"):
         if not isinstance(demo, dict) or key not in demo:
@@ -989,7 +982,7 @@ def plot_gate_heatmap(view: dict, gates=("Gamma_u",), order=None, max_labels: in
 
     Returns
     -------
-    fig : matplotlib Figure (not displayed; show it with ``helpers.explorer.show_figure``).
+    fig : matplotlib Figure (not displayed; show it with ``helpers.views.explorer.show_figure``).
     """
     where = "plot_gate_heatmap"
     if not isinstance(view, dict) or "tokens" not in view or "state" not in view:

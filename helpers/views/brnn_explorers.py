@@ -45,7 +45,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.transforms import blended_transform_factory
 
-from ._checks import (
+from .._checks import (
     as_float_array,
     check_choice,
     check_finite,
@@ -54,8 +54,8 @@ from ._checks import (
     check_shape,
     fmt_shape,
 )
-from ._blas import one_blas_thread
-from .bidirectional import (
+from .._blas import one_blas_thread
+from ..bidirectional import (
     brnn_backward,
     brnn_forward,
     initialize_brnn_parameters,
@@ -63,13 +63,13 @@ from .bidirectional import (
     uni_backward,
     uni_forward,
 )
-from .cells import CELL_KINDS
-from .deep import count_parameters, deep_rnn_backward, deep_rnn_forward, initialize_deep_parameters
+from ..cells import CELL_KINDS
+from ..deep import count_parameters, deep_rnn_backward, deep_rnn_forward, initialize_deep_parameters
 from .diagrams import CachedDrawing
 from .explorer import Explorer, new_figure
-from .gradcheck import gradient_check
-from .losses import softmax_cross_entropy
-from .optim import Adam, clip_by_global_norm
+from ..gradcheck import gradient_check
+from ..losses import softmax_cross_entropy
+from ..optim import Adam, clip_by_global_norm
 
 __all__ = [
     "NETWORK_KINDS",
@@ -456,7 +456,7 @@ def accuracy_by_role(pred, data) -> dict:
     -------
     dict "all" -> accuracy, and role -> accuracy for every role of lookahead_task.ROLES.
     """
-    from .lookahead_task import ROLES
+    from ..tasks.lookahead_task import ROLES
 
     if not isinstance(data, dict) or not all(k in data for k in ("y", "mask", "roles")):
         raise ValueError("accuracy_by_role: data must be the dict of encode_lookahead (with y, mask, roles)")

@@ -61,17 +61,18 @@ from pathlib import Path
 
 import numpy as np
 
-from ._checks import (MAX_STEPS, as_float_array, check_choice, check_finite, check_ndim, check_positive_int,
-                      check_shape, told_as)
-from .cells import CELL_KINDS, get_cell
-from .gru import gru_states_forward
-from .lstm import lstm_states_forward
-from .optim import Adagrad, Adam, clip_by_global_norm
-from .rnn import rnn_states_forward
-from ._blas import one_blas_thread as _one_blas_thread
-from ._blas import single_blas_thread
+from .._checks import (
+    check_real_number,MAX_STEPS, as_float_array, check_choice, check_finite, check_ndim, check_positive_int,
+                       check_shape, told_as)
+from ..cells import CELL_KINDS, get_cell
+from ..gru import gru_states_forward
+from ..lstm import lstm_states_forward
+from ..optim import Adagrad, Adam, clip_by_global_norm
+from ..rnn import rnn_states_forward
+from .._blas import one_blas_thread as _one_blas_thread
+from .._blas import single_blas_thread
 from .text import EOS, PAD, UNK, Vocabulary, tokenize_chars, tokenize_words
-from .training import init_model, model_forward
+from ..training import init_model, model_forward
 
 __all__ = [
     "DATA_DIR",
@@ -88,7 +89,6 @@ __all__ = [
     "batch_loss_and_gradients",
     "new_language_model",
     "train_language_model",
-    "TrainingProgress",
     "single_blas_thread",
     "token_log_probs",
     "evaluate",
@@ -100,12 +100,10 @@ __all__ = [
     "save_model",
     "load_model",
     "corpus_statistics",
-    "plot_history",
-    "plot_step_probabilities",
 ]
 
 #: The data folder of the repository (data/names, data/grammar_sentences).
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 #: How notebooks 05 and 06 train the character-level model of first names (``train_names_model``).
 NAMES_RECIPE = {"cell": "rnn", "n_a": 64, "epochs": 8, "batch_size": 64, "optimizer": "adam",
@@ -519,77 +517,15 @@ def batch_loss_and_gradients(lm: LanguageModel, x, y, mask):
 
 
 # ----------------------------------------------------------------------------------------------
-# progress bar
-# ----------------------------------------------------------------------------------------------
-
-class TrainingProgress:
-    """A progress bar for ``train_language_model``: an ipywidgets bar and a status line per epoch.
-
-    Display it in a notebook cell, then pass it as ``progress``. Its text view (what nbval compares)
-    is a fixed line, so the cell's stored output does not depend on how fast the machine is; the bar
-    and the status line move while the notebook runs.
-
-    Parameters
-    ----------
-    epochs : int >= 1, the length of the bar
-    title : str, what is being trained
-
-    Attributes
-    ----------
-    records : list of the dicts received (one per epoch)
-    status : str, the latest status line
-    """
-
-    def __init__(self, epochs: int, title: str = "training"):
-        import ipywidgets as widgets
-
-        self.epochs = check_positive_int("TrainingProgress", "epochs", epochs, maximum=MAX_STEPS)
-        self.title = str(title)
-        self.bar = widgets.IntProgress(value=0, min=0, max=self.epochs, description="epoch 0",
-                                       layout=widgets.Layout(width="260px"))
-        self.label = widgets.HTML(value=f"{self.title}: waiting to start")
-        self.box = widgets.HBox([self.bar, self.label])
-        self.records = []
-        self.status = ""
-
-    def __call__(self, record: dict) -> None:
-        """Move the bar to ``record["epoch"]`` and show the losses and the time so far."""
-        self.records.append(dict(record))
-        self.bar.value = min(int(record["epoch"]), self.epochs)
-        self.bar.description = f"epoch {record['epoch']}"
-        held = record.get("heldout_loss")
-        held_text = "" if held is None or not np.isfinite(held) else f", held-out {held:.3f}"
-        self.status = (f"{self.title}: epoch {record['epoch']}/{self.epochs}, loss per token: "
-                       f"train {record['train_loss']:.3f}{held_text}; {record['seconds']:.1f} s")
-        self.label.value = self.status
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        bundle = self.box._repr_mimebundle_(include=include, exclude=exclude) or {}
-        if isinstance(bundle, tuple):
-            bundle = bundle[0]
-        bundle = dict(bundle)
-        bundle["text/plain"] = (f"Progress bar: {self.title}, {self.epochs} epochs "
-                                f"(it moves while the notebook runs)")
-        return bundle
-
-
-# ----------------------------------------------------------------------------------------------
 # training
 # ----------------------------------------------------------------------------------------------
-
-def _check_real(where: str, name: str, value, low=0.0) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not math.isfinite(value) or value <= low:
-        raise ValueError(f"{where}: {name} must be a finite number > {low:g}, got {value!r}")
-    return float(value)
-
 
 def _make_optimizer(where, optimizer, learning_rate):
     """An optimiser object passes through; "adam" / "adagrad" make a new one with the learning rate."""
     if not isinstance(optimizer, str) and callable(getattr(optimizer, "step", None)):
         return optimizer
     check_choice(where, "optimizer", optimizer, OPTIMIZERS)
-    learning_rate = _check_real(where, "learning_rate", learning_rate)
+    learning_rate = check_real_number(where, "learning_rate", learning_rate, 0.0, low_open=True)
     return Adam(learning_rate) if optimizer == "adam" else Adagrad(learning_rate)
 
 
@@ -663,9 +599,9 @@ def train_language_model(train, vocab: Vocabulary = None, *, level: str = "char"
     seed = check_positive_int(where, "seed", seed, minimum=0, maximum=None)
     check_choice(where, "batching", batching, ("random", "by_length"))
     if clip is not None:
-        clip = _check_real(where, "clip", clip)
+        clip = check_real_number(where, "clip", clip, 0.0, low_open=True)
     if progress is not None and not callable(progress):
-        raise ValueError(f"{where}: progress must be callable (e.g. a TrainingProgress) or None, got {progress!r:.60}")
+        raise ValueError(f"{where}: progress must be callable (e.g. a views.language_model_views.TrainingProgress) or None, got {progress!r:.60}")
     if isinstance(train, (list, tuple)) and not any(len(s) for s in train if isinstance(s, (list, tuple))):
         raise ValueError(f"{where}: train is an empty corpus ({len(train)} sequence(s), no token); "
                          f"a language model needs at least one token to learn from")
@@ -1002,7 +938,7 @@ def ngram_baseline(train, vocab: Vocabulary, order: int = 2, alpha: float = 1.0)
     """
     where = "ngram_baseline"
     check_choice(where, "order", order, (1, 2))
-    alpha = _check_real(where, "alpha", alpha)
+    alpha = check_real_number(where, "alpha", alpha, 0.0, low_open=True)
     if not isinstance(vocab, Vocabulary) or vocab.pad_index is None:
         raise ValueError(f"{where}: vocab must be a Vocabulary with <PAD> (use build_vocabulary), got {vocab!r:.80}")
     corpus = train if isinstance(train, Corpus) else encode_corpus(train, vocab)
@@ -1174,7 +1110,7 @@ def load_model(path, vocab: Vocabulary = None, cell: str = None) -> LanguageMode
 
 
 # ----------------------------------------------------------------------------------------------
-# statistics and plots
+# statistics (the plots: helpers/views/language_model_views.py)
 # ----------------------------------------------------------------------------------------------
 
 @told_as("corpus_statistics")
@@ -1196,75 +1132,3 @@ def corpus_statistics(token_lists, vocab: Vocabulary) -> dict:
     return {"n_sequences": len(corpus), "vocab_size": len(vocab), "mean_length": float(corpus.lengths.mean()),
             "max_length": int(corpus.lengths.max()), "n_tokens": corpus.n_tokens,
             "unk_fraction": n_unk / corpus.n_tokens}
-
-
-def plot_history(history: dict, baselines: dict = None, title: str = "loss per token", unit: str = "token"):
-    """Training and held-out loss per token by epoch, with horizontal lines for baselines.
-
-    Parameters
-    ----------
-    history : dict from ``train_language_model``
-    baselines : dict label -> loss per token (e.g. {"bigram": 2.4}), drawn dashed
-    title : str
-    unit : str, what a token is, for the axis label ("nats per character")
-
-    Returns
-    -------
-    fig : matplotlib Figure (not shown; pass it to ``intro_views.show_figure``)
-    """
-    import matplotlib.pyplot as plt
-
-    with plt.ioff():
-        fig, ax = plt.subplots(figsize=(7, 3.2))
-    epochs = history["epoch"]
-    ax.plot(epochs, history["train_loss"], "o-", color="C0", label="training (mean over the epoch)")
-    if np.isfinite(history["heldout_loss"]).any():
-        ax.plot(epochs, history["heldout_loss"], "s-", color="C3", label="held-out (end of epoch)")
-    for j, (label, value) in enumerate((baselines or {}).items()):
-        ax.axhline(value, ls="--", lw=1.2, color=f"C{j + 1 if j < 2 else j + 3}", label=f"{label} baseline")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel(f"nats per {unit}")
-    ax.set_title(title)
-    ax.legend(fontsize=8, loc="upper right")
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    return fig
-
-
-def plot_step_probabilities(results, labels=None):
-    """Bar charts of P(y<t> | y<1..t-1>) for a few sequences, one row each (``sequence_probability``).
-
-    Parameters
-    ----------
-    results : list of dicts from ``sequence_probability``
-    labels : list of str or None, a title for each row (default: the text); log10 P is added.
-        Bars below 0.05 are red, with their value written in red above them.
-
-    Returns
-    -------
-    fig : matplotlib Figure (not shown)
-    """
-    import matplotlib.pyplot as plt
-
-    if not isinstance(results, (list, tuple)) or not results:
-        raise ValueError("plot_step_probabilities: results must be a non-empty list of sequence_probability dicts")
-    T = max(len(r["tokens"]) for r in results)
-    with plt.ioff():
-        fig, axes = plt.subplots(len(results), 1, figsize=(max(5.0, 0.55 * T + 1.5), 1.9 * len(results)),
-                                 squeeze=False)
-    for i, (ax, r) in enumerate(zip(axes[:, 0], results)):
-        p = r["step_probs"]
-        low = p < 0.05
-        ax.bar(np.arange(len(p)), p, color=np.where(low, "C3", "C0"))
-        ax.set_xticks(np.arange(len(p)))
-        ax.set_xticklabels(r["tokens"], fontsize=9)
-        ax.set_xlim(-0.6, T - 0.4)
-        ax.set_ylim(0, 1)
-        ax.set_ylabel("P(y<t> | before)", fontsize=8)
-        label = labels[i] if labels else f"{''.join(r['tokens'][:-1])}"
-        ax.set_title(f"{label}:  log10 P = {r['log10_prob']:.2f}", fontsize=10)
-        for t, q in enumerate(p):
-            ax.text(t, min(q + 0.03, 0.88), f"{q:.2f}" if q >= 0.01 else f"{q:.3f}", ha="center", fontsize=7,
-                    color="C3" if low[t] else ("white" if q > 0.85 else "black"))
-    fig.tight_layout()
-    return fig

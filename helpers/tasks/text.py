@@ -27,7 +27,7 @@ from collections import Counter
 
 import numpy as np
 
-from ._checks import check_choice, check_entries, check_positive_int, told_as
+from .._checks import check_choice, check_entries, check_positive_int, told_as
 
 __all__ = [
     "UNK",

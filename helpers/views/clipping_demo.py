@@ -29,12 +29,12 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.transforms import blended_transform_factory
 
-from ._checks import MAX_STEPS, check_positive_int
-from .cells import get_cell
+from .._checks import MAX_STEPS, check_positive_int, check_real_number
+from ..cells import get_cell
 from .explorer import Explorer, new_figure
-from .gradient_flow import scaled_orthogonal
-from .optim import SGD, clip_by_global_norm, global_norm
-from .training import accuracy, init_model, loss_and_gradients
+from ..gradient_flow import scaled_orthogonal
+from ..optim import SGD, clip_by_global_norm, global_norm
+from ..training import accuracy, init_model, loss_and_gradients
 
 __all__ = [
     "CELL",
@@ -55,19 +55,8 @@ DEFAULT_THRESHOLDS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, None)
 """The thresholds of the sweep; None is no clipping."""
 
 
-def _check_real(where, name, value, low=0.0, low_open=True):
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
-    if ok:
-        value = float(value)
-        ok = math.isfinite(value) and (value > low if low_open else value >= low)
-    if not ok:
-        rel = ">" if low_open else ">="
-        raise ValueError(f"{where}: {name} must be a finite number {rel} {low:g}, got {value!r}")
-    return value
-
-
 def _check_threshold(where, threshold):
-    return None if threshold is None else _check_real(where, "threshold", threshold)
+    return None if threshold is None else check_real_number(where, "threshold", threshold, 0.0, low_open=True)
 
 
 def make_window_task(m=64, T=50, window=10, seed=0):
@@ -113,8 +102,8 @@ def init_window_model(n_a=4, sigma=0.9, input_scale=0.1, seed=0):
     """
     where = "init_window_model"
     n_a = check_positive_int(where, "n_a", n_a)
-    sigma = _check_real(where, "sigma", sigma, low_open=False)
-    input_scale = _check_real(where, "input_scale", input_scale, low_open=False)
+    sigma = check_real_number(where, "sigma", sigma, 0.0)
+    input_scale = check_real_number(where, "input_scale", input_scale, 0.0)
     seed = check_positive_int(where, "seed", seed, minimum=0, maximum=None)
     model = init_model(CELL, 1, n_a, 2, seed=seed)
     model["Waa"] = scaled_orthogonal(n_a, sigma, seed=seed)
@@ -174,7 +163,7 @@ def train_clipped(model, x, y, threshold=None, steps=80, learning_rate=0.2):
     where = "train_clipped"
     threshold = _check_threshold(where, threshold)
     steps = check_positive_int(where, "steps", steps, maximum=MAX_STEPS)
-    optimizer = SGD(_check_real(where, "learning_rate", learning_rate))
+    optimizer = SGD(check_real_number(where, "learning_rate", learning_rate, 0.0, low_open=True))
     model = {k: np.array(v, dtype=np.float64) for k, v in model.items()}
     losses, norms = np.full(steps, np.nan), np.full(steps, np.nan)
     clipped = np.zeros(steps, dtype=bool)
@@ -340,7 +329,7 @@ def clipping_sweep_explorer(sweep, threshold=None) -> Explorer:
     loss stopped being a number. compute is ``sweep_view`` (a look-up: nothing is trained here).
 
     The axes hold every run of the sweep, so they stay the same for every threshold and a move of the
-    slider redraws only the curves (see helpers/explorer.py).
+    slider redraws only the curves (see helpers/views/explorer.py).
 
     Parameters
     ----------

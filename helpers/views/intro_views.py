@@ -15,14 +15,13 @@ Static figures are shown with ``explorer.show_figure`` (re-exported here).
 from __future__ import annotations
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Rectangle
 from matplotlib.transforms import blended_transform_factory
 
-from ._checks import check_positive_int
+from .._checks import check_positive_int
 from .explorer import Explorer, figure_bundle, new_figure, show_figure  # noqa: F401 (re-exported)
-from .text import Vocabulary, one_hot, tokenize_words
+from ..tasks.text import Vocabulary, one_hot, tokenize_words
 
 __all__ = [
     "figure_bundle",

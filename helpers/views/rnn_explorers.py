@@ -13,7 +13,7 @@ Backward, one step at a time (the backward stepper), from t = T_x down to 1, for
     dWaa   = sum_t dz<t> @ a<t-1>.T       (the stepper shows the partial sum over t >= s)
 
 Everything shown is computed by the course's own functions: ``helpers.rnn`` (the cell and the
-sequence, forward and BPTT) and ``helpers.ner`` (the tagger's loss). The ``*_view`` functions are
+sequence, forward and BPTT) and ``helpers.tasks.ner`` (the tagger's loss). The ``*_view`` functions are
 pure (arrays in, dict out), so tests and notebooks can check what an explorer shows without a browser.
 """
 from __future__ import annotations
@@ -24,13 +24,13 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from ._checks import as_float_array, check_ndim, check_positive_int, check_shape, fmt_shape
+from .._checks import as_float_array, check_ndim, check_positive_int, check_shape, fmt_shape
 from .diagrams import (BACKWARD_PALETTE, CachedDrawing, Diagram, backward_roles, rnn_type_layout,
                        step_roles)
 from .explorer import Explorer, new_figure
-from .ner import _binary_params, _check_vocab, binary_tagger_forward, binary_tagger_loss, encode_tagging
-from .rnn import initialize_rnn_parameters, rnn_cell_backward, rnn_cell_forward, rnn_forward, stack_Wa
-from .text import one_hot
+from ..tasks.ner import _binary_params, _check_vocab, binary_tagger_forward, binary_tagger_loss, encode_tagging
+from ..rnn import initialize_rnn_parameters, rnn_cell_backward, rnn_cell_forward, rnn_forward, stack_Wa
+from ..tasks.text import one_hot
 
 __all__ = [
     "rnn_shapes",
@@ -169,7 +169,7 @@ def plot_loss_curves(curves: dict, title: str = "training loss", ylabel: str = "
     curves : dict label -> 1-D array of losses (one per epoch), at least one entry
     title, ylabel : str
 
-    Returns the figure (not displayed; show it with ``helpers.explorer.show_figure``).
+    Returns the figure (not displayed; show it with ``helpers.views.explorer.show_figure``).
     """
     where = "plot_loss_curves"
     if not isinstance(curves, dict) or not curves:
@@ -252,7 +252,7 @@ def time_step_view(parameters: dict, x, t: int, columns=None) -> dict:
 def time_step_explorer(parameters: dict, vocab, sentences, sentence=None, t: int = 1) -> Explorer:
     """Slide t along a sentence and watch the unrolled tagger compute a<t> and y_hat<t>.
 
-    The top panel is the unrolled network (``helpers.diagrams``): the cell of step t in orange, what
+    The top panel is the unrolled network (``helpers.views.diagrams``): the cell of step t in orange, what
     it reads (x<t>, a<t-1>) in blue, what it produces (y_hat<t>, and a<t> handed to step t + 1) in
     green; the later steps are faded. Above each output is P(name) once computed. The bottom panel
     holds the states a<0> = 0, a<1> .. a<t> as coloured columns (one row per hidden unit), each under
