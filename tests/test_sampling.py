@@ -276,7 +276,7 @@ def test_temperature_explorer_updates_in_place(names_model):
     r = explorer.set(temperature=0.2, prefix="jo")
     assert list(ax.patches) == bars                                   # the same artists, new heights
     np.testing.assert_allclose([b.get_height() for b in bars], r["probs"])
-    assert "at T = 0.20" in ax.get_title()
+    assert "at τ = 0.20" in ax.get_title()
     r2 = explorer.set(temperature=2.5)
     assert r2["entropy"] > r["entropy"]
     texts = [t.get_text() for t in explorer.figure.axes[1].texts if t.get_family() == ["monospace"]]  # the samples

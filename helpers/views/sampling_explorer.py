@@ -38,7 +38,7 @@ def temperature_view(lm: LanguageModel, temperature: float = 1.0, prefix: str = 
     dict with
         labels : list of str, the tokens on the bar axis (the vocabulary without <PAD>)
         probs : ndarray (len(labels),), P(next token | prefix) at this temperature
-        probs_model : ndarray, the same at T = 1
+        probs_model : ndarray, the same at τ = 1
         entropy, entropy_model : float, their entropies in bits
         top : str, the most likely next token
         samples : list of n str, new : list of n bool, fraction_new : float, mean_length : float
@@ -81,7 +81,7 @@ def temperature_explorer(lm: LanguageModel, known=(), prefix: str = "", temperat
                          seed: int = 0) -> Explorer:
     """Slider for the temperature: the next-token distribution and n fresh samples, redrawn in place.
 
-    Left: P(next token | prefix) at the chosen temperature (bars) and at T = 1 (black outline).
+    Left: P(next token | prefix) at the chosen temperature (bars) and at τ = 1 (black outline).
     Right: n samples at that temperature, those in ``known`` (the training set) in grey.
 
     Parameters
@@ -100,7 +100,7 @@ def temperature_explorer(lm: LanguageModel, known=(), prefix: str = "", temperat
     fig, (ax, ax_text) = new_figure(1, 2, figsize=(9.2, 3.4), gridspec_kw={"width_ratios": [2.3, 1]})
     xs = np.arange(len(first["labels"]))
     bars = ax.bar(xs, first["probs"], color="C0", width=0.8)
-    (outline,) = ax.step(xs, first["probs_model"], where="mid", color="black", lw=1, label="T = 1 (the model)")
+    (outline,) = ax.step(xs, first["probs_model"], where="mid", color="black", lw=1, label="τ = 1 (the model)")
     ax.set_xticks(xs)
     ax.set_xticklabels([_short(lab) for lab in first["labels"]], fontsize=7)
     ax.set_ylim(0, 1)
@@ -126,9 +126,9 @@ def temperature_explorer(lm: LanguageModel, known=(), prefix: str = "", temperat
             bar.set_height(h)
         outline.set_ydata(view["probs_model"])
         shown = repr(view["prefix"]) if view["prefix"] else "the start"
-        title.set_text(f"next token after {shown} at T = {view['temperature']:.2f}: "
+        title.set_text(f"next token after {shown} at τ = {view['temperature']:.2f}: "
                        f"entropy {view['entropy']:.2f} bits (model {view['entropy_model']:.2f})")
-        heading.set_text(f"{n} samples at T = {view['temperature']:.2f}, {view['fraction_new']:.0%} new")
+        heading.set_text(f"{n} samples at τ = {view['temperature']:.2f}, {view['fraction_new']:.0%} new")
         for line, text, is_new in zip(lines, view["samples"], view["new"]):
             line.set_text(text if len(text) <= 24 else text[:23] + "…")
             line.set_color("C0" if is_new else "0.6")
@@ -142,7 +142,7 @@ def temperature_explorer(lm: LanguageModel, known=(), prefix: str = "", temperat
                 f"{view['mean_length']:.1f} tokens.{note}")
 
     controls = {
-        "temperature": widgets.FloatSlider(value=temperature, min=0.1, max=3.0, step=0.05, description="T",
+        "temperature": widgets.FloatSlider(value=temperature, min=0.1, max=3.0, step=0.05, description="τ",
                                            continuous_update=True, readout_format=".2f"),
         "prefix": widgets.Text(value=prefix, description="prefix", continuous_update=False),
         "seed": widgets.IntSlider(value=seed, min=0, max=50, description="seed"),
