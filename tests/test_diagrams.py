@@ -421,6 +421,9 @@ def test_lstm_chain_layout_wires_the_lecture_equations(T):
         # a<t> = Gamma_o * tanh(c<t>)
         assert inputs_of(lay, f"tanh{t}") == {f"c{t}"}
         assert inputs_of(lay, f"out{t}") == {f"tanh{t}", f"Gamma_o{t}"}
+        # y_hat<t> is read from a<t> (after the output gate), by an arrow that goes straight up
+        assert inputs_of(lay, f"y{t}") == {f"read{t}"} and inputs_of(lay, f"read{t}") == {f"out{t}"}
+        assert lay["nodes"][f"read{t}"]["xy"][0] == lay["nodes"][f"y{t}"]["xy"][0]
     # one unbroken memory line from c<0> to c<T>, three edges per cell
     line = lay["memory_line"]
     assert len(line) == 3 * T and line[0][0] == "c0" and line[-1][1] == f"c{T}"
@@ -443,6 +446,11 @@ def test_lstm_chain_figure_puts_the_memory_line_above_every_cell():
     colours = {tuple(sch["arrows"][e].get_edgecolor()) for e in sch["layout"]["memory_line"]}
     others = {tuple(a.get_edgecolor()) for e, a in sch["arrows"].items() if e not in sch["layout"]["memory_line"]}
     assert len(colours) == 1 and not colours & others
+    # the word "tanh" stays inside its circle
+    for t in range(1, 4):
+        word = sch["labels"][f"tanh{t}"].get_window_extent(renderer)
+        circle = sch["shapes"][f"tanh{t}"].get_window_extent(renderer)
+        assert circle.x0 < word.x0 and word.x1 < circle.x1, (word, circle)
 
 
 def test_static_pictures_check_their_arguments():

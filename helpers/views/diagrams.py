@@ -738,7 +738,7 @@ def _schematic_exit(node, direction):
     d = np.asarray(direction, dtype=float)
     d = d / np.hypot(*d)
     if kind in ("op", "point"):
-        r = (_OP_RADIUS if kind == "op" else _POINT_RADIUS) + 0.03
+        r = node.get("radius", _OP_RADIUS if kind == "op" else _POINT_RADIUS) + 0.03
         return x + r * d[0], y + r * d[1]
     if kind == "io":
         return _box_exit((x, y), d, 0.42, 0.2)
@@ -760,7 +760,8 @@ def _draw_schematic(ax, layout, fontsize: float = 11.0) -> dict:
         shape, at, align = None, (x, y), dict(ha="center", va="center")
         size = node.get("fontsize", fontsize)
         if kind == "op":
-            shape = Circle((x, y), _OP_RADIUS, facecolor="white", edgecolor="0.15", lw=1.2, zorder=3)
+            shape = Circle((x, y), node.get("radius", _OP_RADIUS), facecolor="white", edgecolor="0.15", lw=1.2,
+                           zorder=3)
         elif kind == "point":
             shape = Circle((x, y), _POINT_RADIUS, facecolor="0.15", edgecolor="0.15", lw=1.0, zorder=3)
             if node.get("side") == "left":                                   # the label beside the dot
@@ -856,7 +857,8 @@ def lstm_chain_layout(T: int = 3) -> dict:
 
     The memory line c<0> -> (times Gamma_f) -> (+) -> c<1> -> ... -> c<T> runs along the top, above
     every gate (``memory_line``: its edges in order, ``top``: its height); a<t> leaves each cell at the
-    bottom into the next cell's stack, and y_hat<t> is read from it above the line. ``cells``: t ->
+    bottom into the next cell's stack, and y_hat<t> is read from it at the cell's right edge, by a
+    vertical arrow that crosses the memory line between two cells. ``cells``: t ->
     (x_min, x_max, y_min, y_max) of the panel drawn for cell t.
     """
     T = check_positive_int("lstm_chain_layout", "T", T)
@@ -882,13 +884,14 @@ def lstm_chain_layout(T: int = 3) -> dict:
             f"tanh{t}": ((x0 + 3.75, 2.9), "op", "tanh"),
             f"out{t}": ((x0 + 3.75, 1.6), "op", r"$\odot$"),
             f"a{t}": ((x0 + 3.75, 0.4), "point", r"$a^{\langle %d \rangle}$" % t),
-            f"y{t}": ((x0 + 4.2, top + 1.0), "io", rf"$\hat y^{{\langle {t} \rangle}}$"),
+            f"read{t}": ((x0 + 4.15, 1.6), "point", ""),
+            f"y{t}": ((x0 + 4.15, top + 1.0), "io", rf"$\hat y^{{\langle {t} \rangle}}$"),
         }
         for name, (xy, kind, label) in parts.items():
             nodes[name] = {"xy": xy, "kind": kind, "label": label}
             if kind == "gate":
                 nodes[name]["size"] = small
-        nodes[f"tanh{t}"]["fontsize"] = 7
+        nodes[f"tanh{t}"].update(fontsize=7, radius=0.25)   # a circle the word fits in
         nodes[f"c{t}"]["side"] = "left"          # clear of the arrow up to y_hat<t>
         c_in, a_in = ("c0", "a0") if t == 1 else (f"c{t - 1}", f"a{t - 1}")
         line = [(c_in, f"forget{t}"), (f"forget{t}", f"plus{t}"), (f"plus{t}", f"c{t}")]
@@ -900,7 +903,7 @@ def lstm_chain_layout(T: int = 3) -> dict:
             (f"Gamma_f{t}", f"forget{t}"), (f"Gamma_u{t}", f"write{t}"), (f"cand{t}", f"write{t}"),
             (f"write{t}", f"plus{t}"),
             (f"c{t}", f"tanh{t}"), (f"tanh{t}", f"out{t}"), (f"Gamma_o{t}", f"out{t}"), (f"out{t}", f"a{t}"),
-            (f"out{t}", f"y{t}"),
+            (f"out{t}", f"read{t}"), (f"read{t}", f"y{t}"),
         ]
     return {"nodes": nodes, "edges": edges, "memory_line": memory, "cells": cells, "T": T, "top": top}
 
