@@ -455,6 +455,14 @@ def test_progress_bar_follows_the_epochs():
         TrainingProgress(0)
 
 
+def test_progress_bar_shows_its_title_as_written():
+    bar = TrainingProgress(2, "words with <UNK> & <EOS>")
+    assert bar.label.value == "words with &lt;UNK&gt; &amp; &lt;EOS&gt;: waiting to start"
+    bar({"epoch": 1, "train_loss": 2.5, "heldout_loss": float("nan"), "seconds": 0.25})
+    assert bar.status == "words with <UNK> & <EOS>: epoch 1/2, loss per token: train 2.500; 0.2 s"
+    assert bar.label.value == "words with &lt;UNK&gt; &amp; &lt;EOS&gt;: epoch 1/2, loss per token: train 2.500; 0.2 s"
+
+
 def test_the_names_recipe_is_the_explicit_training_call():
     lm, history, data = train_names_model(epochs=1, n_a=8)
     assert data["vocab"].itos[3:] == list(string.ascii_lowercase)

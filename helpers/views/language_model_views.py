@@ -3,6 +3,8 @@ the probability of every step of a sequence. The model itself is ``helpers.tasks
 """
 from __future__ import annotations
 
+import html
+
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
@@ -36,7 +38,7 @@ class TrainingProgress:
         self.title = str(title)
         self.bar = widgets.IntProgress(value=0, min=0, max=self.epochs, description="epoch 0",
                                        layout=widgets.Layout(width="260px"))
-        self.label = widgets.HTML(value=f"{self.title}: waiting to start")
+        self.label = widgets.HTML(value=html.escape(f"{self.title}: waiting to start", quote=False))
         self.box = widgets.HBox([self.bar, self.label])
         self.records = []
         self.status = ""
@@ -50,7 +52,7 @@ class TrainingProgress:
         held_text = "" if held is None or not np.isfinite(held) else f", held-out {held:.3f}"
         self.status = (f"{self.title}: epoch {record['epoch']}/{self.epochs}, loss per token: "
                        f"train {record['train_loss']:.3f}{held_text}; {record['seconds']:.1f} s")
-        self.label.value = self.status
+        self.label.value = html.escape(self.status, quote=False)   # shown as written: <EOS>, <UNK>
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         bundle = self.box._repr_mimebundle_(include=include, exclude=exclude) or {}
