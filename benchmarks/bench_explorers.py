@@ -164,7 +164,7 @@ EXPLORERS = [
      lambda s: ((s["untrained"], s["vocab"], TAGGER_SENTENCES[1], [0, 0, 1, 1, 0, 0, 0, 0]), {}), {}),
     ("04 RNN types", "helpers.views.diagrams:rnn_types_explorer", None,
      lambda s: ((), dict(kind="many-to-one", step=1)), {}),
-    ("06 temperature", "helpers.tasks.sampling:temperature_explorer", "06 names model",
+    ("06 temperature", "helpers.views.sampling_explorer:temperature_explorer", "06 names model",
      lambda s: ((s["lm"],), dict(known=s["known"], prefix="", temperature=1.0, n=10, seed=0)),
      {"prefix": ["", "ma", "jo", "al", "kri"]}),
     ("07 gradient flow (T <= 200)", FLOW, None, FLOW_ARGS, {"T": (1, 200)}),
@@ -184,7 +184,7 @@ EXPLORERS = [
      {"preset": lambda values: None}),
     ("10 input influence", "helpers.views.brnn_explorers:influence_explorer", "10 look-ahead taggers",
      lambda s: ((s["uni"], s["bi"], s["test"], s["examples"]), {}), {"t": "word of sentence"}),
-    ("12 sweep browser", "helpers.tasks.capstone:sweep_explorer", "12 stored sweep",
+    ("12 sweep browser", "helpers.views.capstone_views:sweep_explorer", "12 stored sweep",
      lambda s: ((s["stored"],), dict(config="GRU", gap=40)), {}),
 ]
 DEPENDENT_LIMITS = {"word of sentence": _word_of_sentence}   # limits that need the setup's data
