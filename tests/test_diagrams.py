@@ -458,3 +458,17 @@ def test_static_pictures_check_their_arguments():
         lstm_chain_layout(0)
     with pytest.raises(ValueError, match="plot_rolled_rnn"):
         plot_rolled_rnn(0)
+
+
+@pytest.mark.parametrize("make", [plot_gru_cell, lambda: plot_lstm_chain(2)], ids=["gru cell", "lstm chain"])
+def test_every_operation_label_stays_inside_its_circle(make):
+    fig = make()
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    sch = fig.schematic
+    ops = [name for name, node in sch["layout"]["nodes"].items() if node["kind"] == "op"]
+    assert ops
+    for name in ops:
+        word = sch["labels"][name].get_window_extent(renderer)
+        circle = sch["shapes"][name].get_window_extent(renderer)
+        assert circle.x0 < word.x0 and word.x1 < circle.x1 and circle.y0 < word.y0 and word.y1 < circle.y1, name

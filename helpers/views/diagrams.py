@@ -815,7 +815,7 @@ def gru_cell_layout() -> dict:
         "Gamma_u": node((2.3, 0.6), "gate", r"$\Gamma_u$ ($\sigma$)"),
         "r_times_c": node((3.3, 2.8), "op", r"$\odot$"),
         "candidate": node((4.5, 2.8), "gate", r"$\tilde c^{\langle t \rangle}$ (tanh)"),
-        "one_minus": node((5.5, 1.5), "op", r"$1-$", fontsize=8),
+        "one_minus": node((5.5, 1.5), "op", r"$1-$", fontsize=8, radius=0.22),   # a circle "1 -" fits in
         "keep": node((5.5, 4.0), "op", r"$\odot$"),
         "write": node((6.6, 2.8), "op", r"$\odot$"),
         "plus": node((6.6, 4.0), "op", "$+$"),
