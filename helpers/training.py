@@ -12,6 +12,13 @@ One training step: forward, loss, backward through the output layer, BPTT throug
 global gradient norm, update with the optimiser. The model is a flat dict: the cell's parameters
 (``cell.param_keys``) plus ``Wy`` (n_y, n_a) and ``by`` (n_y, 1); its gradients use the same keys with a
 leading ``d``, so the optimisers of ``optim.py`` apply directly.
+
+``train_loop`` is the course's one training loop: epochs of batches, each step loss-and-gradients,
+a check that the loss is finite, clipping by global norm, an optimiser step and callbacks per step and
+per epoch. ``fit`` is a thin wrapper over it, and so are the other training functions of the course
+(``networks.fit_network``, ``tasks.memory_task.fit_memory_task``, ``tasks.toy_tasks.fit_encoder_decoder``,
+``tasks.language_model.train_language_model``, ``views.clipping_demo.train_clipped``): each supplies
+its own loss-and-gradients function and its own batches, and trains a flat dict of float64 arrays.
 """
 from __future__ import annotations
 
