@@ -107,7 +107,7 @@ def setup_clipping_sweep():
 
 def setup_lookahead_taggers():
     """Notebook 10: a unidirectional and a bidirectional tagger, trained on 300 sentences for 15 epochs."""
-    from helpers.views.brnn_explorers import fit_network, init_network
+    from helpers.networks import fit_network, init_network
     from helpers.tasks.lookahead_task import encode_lookahead, lookahead_vocabulary, make_lookahead_data
     vocab = lookahead_vocabulary()
     train = encode_lookahead(*make_lookahead_data(300, seed=1), vocab)

@@ -12,8 +12,17 @@ One training step: forward, loss, backward through the output layer, BPTT throug
 global gradient norm, update with the optimiser. The model is a flat dict: the cell's parameters
 (``cell.param_keys``) plus ``Wy`` (n_y, n_a) and ``by`` (n_y, 1); its gradients use the same keys with a
 leading ``d``, so the optimisers of ``optim.py`` apply directly.
+
+``train_loop`` is the course's one training loop: epochs of batches, each step loss-and-gradients,
+a check that the loss is finite, clipping by global norm, an optimiser step and callbacks per step and
+per epoch. ``fit`` is a thin wrapper over it, and so are the other training functions of the course
+(``networks.fit_network``, ``tasks.memory_task.fit_memory_task``, ``tasks.toy_tasks.fit_encoder_decoder``,
+``tasks.language_model.train_language_model``, ``views.clipping_demo.train_clipped``): each supplies
+its own loss-and-gradients function and its own batches, and trains a flat dict of float64 arrays.
 """
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -22,9 +31,9 @@ from ._checks import (MAX_STEPS, as_float_array, check_choice, check_finite, che
 from ._blas import one_blas_thread
 from .cells import as_cell
 from .losses import output_layer_backward, output_layer_forward, softmax_cross_entropy
-from .optim import Adam, clip_by_global_norm
+from .optim import Adam, clip_by_global_norm, global_norm
 
-__all__ = ["init_model", "model_forward", "loss_and_gradients", "fit", "predict", "accuracy"]
+__all__ = ["init_model", "model_forward", "loss_and_gradients", "train_loop", "fit", "predict", "accuracy"]
 
 
 def init_model(cell, n_x: int, n_a: int, n_y: int, seed: int = 0) -> dict:
@@ -170,6 +179,173 @@ def _loss_and_gradients(where, model, x, y, cell, readout, mask, lengths, reduct
     return loss, out
 
 
+def _check_callable(where, name, value, what, optional=False):
+    if value is None and optional:
+        return
+    if not callable(value):
+        raise ValueError(f"{where}: {name} must be {what}{' or None' if optional else ''}, "
+                         f"got {type(value).__name__}")
+
+
+def check_optimizer(where: str, optimizer):
+    """The optimiser, if it is one of ``optim`` (anything with a callable ``step``); else ValueError."""
+    if not callable(getattr(optimizer, "step", None)):
+        raise ValueError(f"{where}: optimizer must be an optimiser of helpers.optim (SGD, Adagrad, Adam), "
+                         f"got {type(optimizer).__name__}")
+    return optimizer
+
+
+def _all_finite(arrays: dict) -> bool:
+    return all(np.all(np.isfinite(v)) for v in arrays.values())
+
+
+def train_loop(params: dict, loss_and_gradients, batches, optimizer, epochs: int = 1, *, clip: float | None = None,
+               on_step=None, on_epoch=None, nonfinite: str = "raise", where: str = "train_loop",
+               unit: str = "epoch", first: int = 0, advice: str = "try clipping or a smaller learning rate"):
+    """The training loop of the course: every other training function supplies its loss and its batches.
+
+    For each epoch e = 0 .. epochs - 1, for each batch of ``batches(e)``, one step:
+
+        loss, g = loss_and_gradients(params, batch)        g keyed "d" + every parameter key
+        stop if the loss is not finite                     (see ``nonfinite``)
+        g, norm = clip_by_global_norm(g, clip)             (skipped if clip is None)
+        params = optimizer.step(params, g)
+        on_step(record)
+
+    and after the epoch's last step, ``on_epoch(e, params, records)`` whose return value is kept as the
+    epoch's entry of the history (e.g. the mean loss of the epoch, computed the caller's way).
+
+    Parameters
+    ----------
+    params : dict name -> array, the model (e.g. from ``init_model``). Not changed: the loop trains a
+        float64 copy.
+    loss_and_gradients : callable(params, batch) -> (loss, grads); grads may be None when the loss is not
+        a number (a forward pass that overflowed).
+    batches : callable(epoch) -> iterable of batches (anything ``loss_and_gradients`` takes), called at
+        the start of every epoch, so that the shuffling draws happen in epoch order.
+    optimizer : an ``optim`` optimiser (its state carries across calls).
+    epochs : int >= 1, the number of passes; a loop of single steps passes one batch per "epoch" and
+        says so with ``unit="step"``.
+    clip : float >= 0 or None, the global-norm threshold.
+    on_step : callable(record) or None; record is a dict with step (0-based over the whole run), epoch,
+        batch, loss and norm (the global gradient norm before clipping; NaN when not measured, that is
+        with clip None and nonfinite "raise").
+    on_epoch : callable(epoch, params, records) or None, records being those of the epoch's steps.
+    nonfinite : "raise" (a loss that is NaN or inf is a ValueError naming the epoch) or "stop" (the run
+        ends quietly at the first step whose loss, gradient, gradient norm or updated parameters are not
+        finite; the parameters are those of the last finite step).
+    where, unit, first, advice : how the error speaks: "{where}: the loss became nan at {unit}
+        {e + first}; {advice}".
+
+    Returns
+    -------
+    params : dict, the trained parameters (new arrays)
+    run : dict with loss (ndarray, one entry per completed step), norm (likewise), epochs (list of the
+        values of on_epoch) and stopped: None, or a dict with step, epoch, reason ("loss", "gradient",
+        "norm" or "parameters"), loss and norm of the step that stopped the run.
+    """
+    if not isinstance(params, dict):
+        raise ValueError(f"{where}: params must be a dict of arrays (from init_model), got {type(params).__name__}")
+    _check_callable(where, "loss_and_gradients", loss_and_gradients, "a function (params, batch) -> (loss, grads)")
+    _check_callable(where, "batches", batches, "a function (epoch) -> iterable of batches")
+    check_optimizer(where, optimizer)
+    epochs = check_positive_int(where, "epochs", epochs, maximum=None)
+    if clip is not None:
+        clip = check_real_number(where, "clip", clip, low=0.0)
+    _check_callable(where, "on_step", on_step, "a function (record)", optional=True)
+    _check_callable(where, "on_epoch", on_epoch, "a function (epoch, params, records)", optional=True)
+    check_choice(where, "nonfinite", nonfinite, ("raise", "stop"))
+    stop = nonfinite == "stop"
+    params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
+    losses, norms, epoch_values, stopped = [], [], [], None
+    step = 0
+    for epoch in range(epochs):
+        records = []
+        for batch in batches(epoch):
+            loss, grads = loss_and_gradients(params, batch)
+            norm = math.nan
+            if stop:
+                reason = None
+                if grads is None or not math.isfinite(loss):
+                    reason = "loss"
+                elif not _all_finite(grads):
+                    reason, norm = "gradient", math.inf
+                else:
+                    norm = global_norm(grads)
+                    if not math.isfinite(norm):
+                        reason = "norm"
+                if reason is not None:
+                    stopped = {"step": step, "epoch": epoch, "reason": reason, "loss": loss, "norm": norm}
+                    break
+            elif not np.isfinite(loss):
+                raise ValueError(f"{where}: the loss became {loss} at {unit} {epoch + first}; {advice}")
+            if clip is not None:
+                grads, measured = clip_by_global_norm(grads, clip)
+                if not stop:
+                    norm = measured
+            new = optimizer.step(params, grads)
+            if stop and not _all_finite(new):
+                stopped = {"step": step, "epoch": epoch, "reason": "parameters", "loss": loss, "norm": norm}
+                break
+            params = new
+            record = {"step": step, "epoch": epoch, "batch": batch, "loss": loss, "norm": norm}
+            records.append(record)
+            losses.append(loss)
+            norms.append(norm)
+            step += 1
+            if on_step is not None:
+                on_step(record)
+        if stopped is not None:
+            break
+        if on_epoch is not None:
+            epoch_values.append(on_epoch(epoch, params, records))
+    return params, {"loss": np.array(losses, dtype=np.float64), "norm": np.array(norms, dtype=np.float64),
+                    "epochs": epoch_values, "stopped": stopped}
+
+
+def _example_mean(records, N):
+    """The mean loss per example of an epoch whose steps returned batch means: sum(loss * m_batch) / N."""
+    total = 0.0
+    for record in records:
+        total += record["loss"] * record["batch"]["size"]
+    return total / N
+
+
+def _example_batches(rng, N, batch_size, data):
+    """Shuffle the N examples with rng and cut them into batches of batch_size (the last may be smaller)."""
+    order = rng.permutation(N)
+    for start in range(0, N, batch_size):
+        idx = order[start:start + batch_size]
+        yield {"x": data["x"][:, idx], "y": data["y"][idx],
+               "mask": None if data["mask"] is None else data["mask"][idx],
+               "lengths": None if data["lengths"] is None else data["lengths"][idx], "size": len(idx)}
+
+
+def _fit_data(where, n_y, x, y, readout, mask, lengths):
+    """The whole data set of ``fit`` (x already checked: float64, (n_x, N, T_x), finite), checked once:
+    a mini-batch must never see rows that do not belong together."""
+    N, T = x.shape[1], x.shape[2]
+    if readout == "every":
+        y = check_labels(where, "y", y, n_y, (N, T), "(N, T_x)", f"to match x {fmt_shape(x.shape)}")
+    else:
+        y = check_labels(where, "y", y, n_y, (N,), "(N,)", f"for readout='last', one label per example of x "
+                                                         f"{fmt_shape(x.shape)}")
+    if mask is not None:
+        mask = as_float_array(where, "mask", mask)
+        check_shape(where, "mask", mask, (N, T), "(N, T_x)", f"to match x {fmt_shape(x.shape)}")
+    if lengths is not None:
+        lengths = _lengths(where, lengths, N, T)
+    return {"x": x, "y": y, "mask": mask, "lengths": lengths, "N": N}
+
+
+def _batch_loss(where, cell, readout):
+    """loss_and_gradients(params, batch) of the model on a batch of ``_example_batches`` (mean over it)."""
+    def loss_fn(params, batch):
+        return _loss_and_gradients(where, params, batch["x"], batch["y"], cell, readout, mask=batch["mask"],
+                                   lengths=batch["lengths"], reduction="mean")
+    return loss_fn
+
+
 @one_blas_thread
 def fit(model: dict, x, y, cell, epochs: int = 100, optimizer=None, batch_size=None, clip: float | None = 5.0,
         readout: str = "every", mask=None, lengths=None, seed: int = 0, progress=None):
@@ -181,8 +357,9 @@ def fit(model: dict, x, y, cell, epochs: int = 100, optimizer=None, batch_size=N
     clip : global-norm threshold (None: no clipping).
     progress : optional callable(epoch, loss), called after every epoch (e.g. to update a progress bar).
 
-    The caller's model is not changed. A loss that becomes NaN or inf stops training with a ValueError
-    that says at which epoch (clipping, or a smaller learning rate, is the usual fix).
+    The steps are those of ``train_loop``. The caller's model is not changed. A loss that becomes NaN or
+    inf stops training with a ValueError that says at which epoch (clipping, or a smaller learning rate,
+    is the usual fix).
     """
     where = "fit"
     epochs = check_positive_int(where, "epochs", epochs, maximum=MAX_STEPS)
@@ -192,50 +369,26 @@ def fit(model: dict, x, y, cell, epochs: int = 100, optimizer=None, batch_size=N
     x = as_float_array(where, "x", x)
     check_ndim(where, "x", x, 3, "(n_x, N, T_x)")
     check_finite(where, "x", x)
-    N, T = x.shape[1], x.shape[2]
+    N = x.shape[1]
     batch_size = N if batch_size is None else check_positive_int(where, "batch_size", batch_size)
     if clip is not None:
         clip = check_real_number(where, "clip", clip, low=0.0)
     seed = check_positive_int(where, "seed", seed, minimum=0, maximum=None)
-    if optimizer is None:
-        optimizer = Adam(0.01)
-    elif not callable(getattr(optimizer, "step", None)):
-        raise ValueError(f"{where}: optimizer must be an optimiser of helpers.optim (SGD, Adagrad, Adam), "
-                         f"got {type(optimizer).__name__}")
-    # the whole data set is checked here, once: a mini-batch must never see rows that do not belong together
-    n_y = checked["Wy"].shape[0]
-    if readout == "every":
-        y = check_labels(where, "y", y, n_y, (N, T), "(N, T_x)", f"to match x {fmt_shape(x.shape)}")
-    else:
-        y = check_labels(where, "y", y, n_y, (N,), "(N,)", f"for readout='last', one label per example of x "
-                                                         f"{fmt_shape(x.shape)}")
-    if mask is not None:
-        mask = as_float_array(where, "mask", mask)
-        check_shape(where, "mask", mask, (N, T), "(N, T_x)", f"to match x {fmt_shape(x.shape)}")
-    if lengths is not None:
-        lengths = _lengths(where, lengths, N, T)
+    optimizer = Adam(0.01) if optimizer is None else check_optimizer(where, optimizer)
+    _check_callable(where, "progress", progress, "a function (epoch, loss)", optional=True)
+    data = _fit_data(where, checked["Wy"].shape[0], x, y, readout, mask, lengths)
     rng = np.random.default_rng(seed)
-    model = {k: np.array(v, dtype=np.float64) for k, v in model.items()}
-    history = []
-    for epoch in range(epochs):
-        order = rng.permutation(N)
-        total = 0.0
-        for start in range(0, N, batch_size):
-            idx = order[start:start + batch_size]
-            loss, grads = _loss_and_gradients(
-                where, model, x[:, idx], y[idx], cell, readout,
-                mask=None if mask is None else mask[idx], lengths=None if lengths is None else lengths[idx],
-                reduction="mean")
-            if not np.isfinite(loss):
-                raise ValueError(f"fit: the loss became {loss} at epoch {epoch}; try clipping or a smaller learning rate")
-            if clip is not None:
-                grads, _ = clip_by_global_norm(grads, clip)
-            model = optimizer.step(model, grads)
-            total += loss * len(idx)
-        history.append(total / N)
+
+    def on_epoch(epoch, params, records):
+        mean = _example_mean(records, N)
         if progress is not None:
-            progress(epoch, history[-1])
-    return model, np.array(history)
+            progress(epoch, mean)
+        return mean
+
+    model, run = train_loop(model, _batch_loss(where, cell, readout),
+                            lambda epoch: _example_batches(rng, N, batch_size, data), optimizer, epochs,
+                            clip=clip, on_epoch=on_epoch, where=where)
+    return model, np.array(run["epochs"])
 
 
 def predict(model: dict, x, cell, readout: str = "every", lengths=None):

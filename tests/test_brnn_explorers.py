@@ -10,26 +10,21 @@ from helpers.views.brnn_explorers import (
     brnn_gradient_check,
     deep_gradient_check,
     depth_costs,
-    fit_network,
-    flat_parameters,
     format_tagged_sentence,
     influence_explorer,
     influence_view,
-    init_network,
     masked_accuracy,
-    network_loss_and_gradients,
-    network_probabilities,
-    network_scores,
     output_influence,
     plot_accuracy_by_role,
     plot_brnn_graph,
     plot_deep_grid,
     plot_depth_costs,
     plot_streaming,
-    predict_network,
     streaming_probabilities,
 )
 from helpers.gradcheck import numerical_gradient, relative_error
+from helpers.networks import (fit_network, flat_parameters, init_network, network_loss_and_gradients,
+                               network_probabilities, network_scores, predict_network)
 from helpers.tasks.lookahead_task import encode_lookahead, lookahead_vocabulary, make_lookahead_data
 
 KINDS = [("uni", {}), ("bi", {}), ("deep", {"n_layers": 2}), ("deep", {"n_layers": 2, "bidirectional": True}),

@@ -67,12 +67,12 @@ from .._checks import (
 from ..cells import CELL_KINDS, get_cell
 from ..gru import gru_states_forward
 from ..lstm import lstm_states_forward
-from ..optim import Adagrad, Adam, clip_by_global_norm
+from ..optim import Adagrad, Adam
 from ..rnn import rnn_states_forward
 from .._blas import one_blas_thread as _one_blas_thread
 from .._blas import single_blas_thread
 from .text import EOS, PAD, UNK, Vocabulary, tokenize_chars, tokenize_words
-from ..training import init_model, model_forward
+from ..training import init_model, model_forward, train_loop
 
 __all__ = [
     "DATA_DIR",
@@ -630,32 +630,42 @@ def train_language_model(train, vocab: Vocabulary = None, *, level: str = "char"
 
 
 def _train_epochs(where, lm, corpus, held, opt, rng, epochs, batch_size, batching, clip, progress, history):
-    """The epoch loop of ``train_language_model``; fills ``history`` and returns the trained model."""
+    """The epochs of ``train_language_model``, run by ``training.train_loop``; fills ``history`` and
+    returns the trained model (a new LanguageModel; ``lm`` is not changed)."""
     V = lm.V
     start, cpu_start = time.perf_counter(), time.process_time()
-    for epoch in range(1, epochs + 1):
-        total, tokens, steps, updates = 0.0, 0, 0, 0
+
+    def batches(epoch):
+        """The epoch's batches (drawn from rng at its start), each built when its step comes."""
         for index in _batches(rng, corpus.lengths, batch_size, batching):
             x, y, mask = make_batch(corpus, index, V)
-            loss, grads = batch_loss_and_gradients(lm, x, y, mask)
-            if not np.isfinite(loss):
-                raise ValueError(f"{where}: the loss became {loss} at epoch {epoch}; "
-                                 f"try clipping or a smaller learning rate")
-            n = int(corpus.lengths[index].sum())
-            grads = {k: g / n for k, g in grads.items()}
-            if clip is not None:
-                grads, _ = clip_by_global_norm(grads, clip)
-            lm.params = opt.step(lm.params, grads)
-            total, tokens, steps, updates = total + loss, tokens + n, steps + mask.size, updates + 1
-        held_loss = evaluate(lm, corpus=held)["loss_per_token"] if held is not None else float("nan")
-        record = {"epoch": epoch, "train_loss": total / tokens, "heldout_loss": held_loss,
+            yield {"x": x, "y": y, "mask": mask, "tokens": int(corpus.lengths[index].sum())}
+
+    def loss_and_gradients(params, batch):
+        """The summed loss of the batch, and its gradient per real token (what clipping and the step see)."""
+        loss, grads = batch_loss_and_gradients(LanguageModel(params, lm.vocab, lm.cell, lm.level),
+                                               batch["x"], batch["y"], batch["mask"])
+        n = batch["tokens"]
+        return loss, {k: g / n for k, g in grads.items()}
+
+    def on_epoch(epoch, params, records):
+        total, tokens, steps, updates = 0.0, 0, 0, 0
+        for r in records:
+            total, tokens = total + r["loss"], tokens + r["batch"]["tokens"]
+            steps, updates = steps + r["batch"]["mask"].size, updates + 1
+        now = LanguageModel(params, lm.vocab, lm.cell, lm.level)
+        held_loss = evaluate(now, corpus=held)["loss_per_token"] if held is not None else float("nan")
+        record = {"epoch": epoch + 1, "train_loss": total / tokens, "heldout_loss": held_loss,
                   "seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu_start,
                   "train_tokens": tokens, "padded_steps": steps, "updates": updates}
         for key, value in record.items():
             history[key].append(value)
         if progress is not None:
             progress(record)
-    return lm
+
+    params, _ = train_loop(lm.params, loss_and_gradients, batches, opt, epochs, clip=clip, on_epoch=on_epoch,
+                           where=where, first=1)
+    return LanguageModel(params, lm.vocab, lm.cell, lm.level)
 
 
 def train_names_model(progress=None, **changes):

@@ -34,10 +34,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._blas import one_blas_thread
-from .._checks import MAX_STEPS, check_positive_int
+from .._checks import MAX_STEPS, as_float_array, check_positive_int
 from ..cells import as_cell
 from ..optim import Adam
-from ..training import accuracy, fit, init_model
+from ..training import (_batch_loss, _example_batches, _example_mean, _fit_data, accuracy, check_optimizer, init_model,
+                        train_loop)
 
 __all__ = [
     "VERB",
@@ -308,9 +309,10 @@ def fit_memory_task(cell, train: MemoryTask, test: MemoryTask, n_a: int, *, step
     The model is ``training.init_model(cell, n_x, n_a, 2, seed)``. With ``keep_bias`` = b > 0 the gate
     that decides how much old memory is kept starts biased towards keeping it: the GRU's update gate
     bias becomes bu - b (Gamma_u starts near sigmoid(-b)), the LSTM's forget gate bias bf + b (Gamma_f
-    near sigmoid(b)). Each of ``steps`` updates is one ``training.fit`` epoch over one batch: with
-    ``fresh`` a new batch with the settings of ``train`` (``train.redraw``, seeds drawn from ``seed``;
-    the first batch is ``train`` itself), so no sentence is seen twice; otherwise ``train`` every time.
+    near sigmoid(b)). Each of ``steps`` updates is one step of ``training.train_loop`` on one batch,
+    its examples shuffled as in an epoch of ``training.fit``: with ``fresh`` a new batch with the
+    settings of ``train`` (``train.redraw``, seeds drawn from ``seed``; the first batch is ``train``
+    itself), so no sentence is seen twice; otherwise ``train`` every time.
     Readout at every example's own last step, softmax cross-entropy, Adam(0.01) unless an optimiser is
     given, gradient norm clipped at 5. Runs with one BLAS thread, like ``training.fit`` (``_blas.py``).
 
@@ -356,14 +358,21 @@ def fit_memory_task(cell, train: MemoryTask, test: MemoryTask, n_a: int, *, step
         model["bu"] = model["bu"] - keep_bias
     elif kind == "lstm":
         model["bf"] = model["bf"] + keep_bias
-    optimizer = Adam(0.01) if optimizer is None else optimizer
+    optimizer = Adam(0.01) if optimizer is None else check_optimizer(where, optimizer)
     batch_seeds = np.random.default_rng(seed).integers(0, 2 ** 31, size=steps)
-    history = np.empty(steps)
-    for step in range(steps):
+    loss_fn = _batch_loss(where, as_cell(where, cell), "last")
+
+    def batches(step):
+        """Step ``step``'s batch (a fresh draw or ``train``), its examples shuffled like one epoch of fit."""
         batch = train.redraw(int(batch_seeds[step])) if fresh and step else train
-        model, loss = fit(model, batch.x, batch.y, cell, epochs=1, optimizer=optimizer, readout="last",
-                          lengths=batch.lengths, seed=int(batch_seeds[step]))
-        history[step] = loss[0]
+        x = as_float_array(where, "x", batch.x)
+        data = _fit_data(where, 2, x, batch.y, "last", None, batch.lengths)
+        return _example_batches(np.random.default_rng(int(batch_seeds[step])), data["N"], data["N"], data)
+
+    model, run = train_loop(model, loss_fn, batches, optimizer, steps, clip=5.0,
+                            on_epoch=lambda step, params, records: _example_mean(records, records[0]["batch"]["size"]),
+                            where=where, unit="step")
+    history = np.array(run["epochs"])
     return {"model": model, "history": history,
             "train_accuracy": accuracy(model, train.x, train.y, cell, readout="last", lengths=train.lengths),
             "test_accuracy": accuracy(model, test.x, test.y, cell, readout="last", lengths=test.lengths)}

@@ -35,10 +35,10 @@ from .._checks import (MAX_STEPS, as_float_array, check_choice, check_finite, ch
                        check_shape, fmt_shape)
 from ..cells import as_cell
 from ..losses import output_layer_backward, output_layer_forward, softmax_cross_entropy
-from ..optim import Adam, clip_by_global_norm
+from ..optim import Adam
 from ..rnn import initialize_rnn_parameters, rnn_backward, rnn_states_forward
 from .text import Vocabulary, one_hot
-from ..training import _check_model
+from ..training import _check_model, _example_mean, train_loop
 
 __all__ = [
     "SENTIMENT_PATH",
@@ -451,6 +451,9 @@ def fit_encoder_decoder(params: dict, batch: dict, epochs: int = 10, batch_size:
                         learning_rate: float = 0.01, clip: float = 5.0, seed: int = 0):
     """Train with mini-batches of Adam steps (gradients clipped by global norm); returns (params, history).
 
+    The steps are those of ``training.train_loop``, with the loss of ``encoder_decoder_loss`` (teacher
+    forcing) on each mini-batch.
+
     Parameters
     ----------
     params : dict of ``init_encoder_decoder`` (not changed)
@@ -474,25 +477,20 @@ def fit_encoder_decoder(params: dict, batch: dict, epochs: int = 10, batch_size:
     _check_ed_params(where, params)
     x, _, _ = _check_batch(where, batch)
     N = x.shape[1]
-    optimizer = Adam(learning_rate)
     rng = np.random.default_rng(seed)
-    params = {k: np.array(params[k], dtype=np.float64) for k in _KEYS}
-    history = []
-    for epoch in range(epochs):
+
+    def batches(epoch):
+        """The epoch's mini-batches: the examples shuffled, then cut into parts of batch_size."""
         order = rng.permutation(N)
-        total = 0.0
         for start in range(0, N, batch_size):
             idx = order[start:start + batch_size]
-            part = {"x": batch["x"][:, idx], "lengths": batch["lengths"][idx], "d": batch["d"][:, idx],
-                    "y": batch["y"][idx], "mask": batch["mask"][idx]}
-            loss, grads = encoder_decoder_loss(params, part)
-            if not np.isfinite(loss):
-                raise ValueError(f"{where}: the loss became {loss} at epoch {epoch}; lower the learning rate")
-            grads, _ = clip_by_global_norm(grads, clip)
-            params = optimizer.step(params, grads)
-            total += loss * len(idx)
-        history.append(total / N)
-    return params, np.array(history)
+            yield {"x": batch["x"][:, idx], "lengths": batch["lengths"][idx], "d": batch["d"][:, idx],
+                   "y": batch["y"][idx], "mask": batch["mask"][idx], "size": len(idx)}
+
+    params, run = train_loop({k: params[k] for k in _KEYS}, encoder_decoder_loss, batches, Adam(learning_rate),
+                             epochs, clip=clip, on_epoch=lambda epoch, p, records: _example_mean(records, N),
+                             where=where, advice="lower the learning rate")
+    return params, np.array(run["epochs"])
 
 
 def greedy_decode(params: dict, x, lengths, max_len: int = 5) -> np.ndarray:

@@ -23,8 +23,6 @@ overflows (``diverged_at``).
 """
 from __future__ import annotations
 
-import math
-
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.transforms import blended_transform_factory
@@ -33,8 +31,8 @@ from .._checks import MAX_STEPS, check_positive_int, check_real_number
 from ..cells import get_cell
 from .explorer import Explorer, new_figure
 from ..gradient_flow import scaled_orthogonal
-from ..optim import SGD, clip_by_global_norm, global_norm
-from ..training import accuracy, init_model, loss_and_gradients
+from ..optim import SGD
+from ..training import accuracy, init_model, loss_and_gradients, train_loop
 
 __all__ = [
     "CELL",
@@ -111,10 +109,6 @@ def init_window_model(n_a=4, sigma=0.9, input_scale=0.1, seed=0):
     return model
 
 
-def _finite_dict(d):
-    return all(np.all(np.isfinite(v)) for v in d.values())
-
-
 def _loss_or_overflow(model, x, y):
     """(loss, grads) of the model, or (nan, None) if the forward pass overflows.
 
@@ -139,8 +133,9 @@ def train_clipped(model, x, y, threshold=None, steps=80, learning_rate=0.2):
                 g <- clip_by_global_norm(g, threshold)                        (skipped if threshold is None)
                 model <- model - learning_rate * g                            (SGD)
 
-    The run stops at the first step whose loss or gradient is not a finite number (the forward pass
-    or the gradient overflowed; floating-point overflow is silenced, so no warning is printed).
+    The steps are those of ``training.train_loop`` with ``nonfinite="stop"``: the run stops at the first
+    step whose loss or gradient is not a finite number (the forward pass or the gradient overflowed;
+    floating-point overflow is silenced, so no warning is printed).
 
     Parameters
     ----------
@@ -164,31 +159,27 @@ def train_clipped(model, x, y, threshold=None, steps=80, learning_rate=0.2):
     threshold = _check_threshold(where, threshold)
     steps = check_positive_int(where, "steps", steps, maximum=MAX_STEPS)
     optimizer = SGD(check_real_number(where, "learning_rate", learning_rate, 0.0, low_open=True))
-    model = {k: np.array(v, dtype=np.float64) for k, v in model.items()}
     losses, norms = np.full(steps, np.nan), np.full(steps, np.nan)
     clipped = np.zeros(steps, dtype=bool)
-    diverged_at = None
+
+    def record(k, loss, norm):
+        losses[k], norms[k] = loss, norm
+        if threshold is not None:
+            clipped[k] = norm > threshold
+
     with np.errstate(over="ignore", invalid="ignore"):
-        for k in range(steps):
-            loss, grads = _loss_or_overflow(model, x, y)
-            if grads is None or not (math.isfinite(loss) and _finite_dict(grads)):
-                diverged_at = k + 1
-                if grads is not None and math.isfinite(loss):
-                    losses[k], norms[k] = loss, math.inf
-                break
-            norm = global_norm(grads)
-            losses[k], norms[k] = loss, norm
-            if not math.isfinite(norm):
-                diverged_at = k + 1
-                break
-            if threshold is not None:
-                grads, _ = clip_by_global_norm(grads, threshold)
-                clipped[k] = norm > threshold
-            new = optimizer.step(model, grads)
-            if not _finite_dict(new):          # the weights overflowed: the next loss is not a number
-                diverged_at = k + 2 if k + 1 < steps else None
-                break
-            model = new
+        model, run = train_loop(model, lambda params, _: _loss_or_overflow(params, x, y), lambda step: (None,),
+                                optimizer, steps, clip=threshold, nonfinite="stop", where=where, unit="step",
+                                on_step=lambda r: record(r["step"], r["loss"], r["norm"]))
+    diverged_at, stop = None, run["stopped"]
+    if stop is not None:
+        k = stop["step"]
+        diverged_at = k + 1
+        if stop["reason"] == "gradient" or stop["reason"] == "norm":
+            losses[k], norms[k] = stop["loss"], stop["norm"]
+        elif stop["reason"] == "parameters":       # the weights overflowed: the next loss is not a number
+            record(k, stop["loss"], stop["norm"])
+            diverged_at = k + 2 if k + 1 < steps else None
     return {"threshold": threshold, "loss": losses, "grad_norm": norms, "clipped": clipped,
             "diverged_at": diverged_at, "model": model}
 
