@@ -10,11 +10,16 @@ The functions here raise:
 - ``KeyError`` for a missing key in a parameter (or gradient) dictionary.
 
 Every message starts with the name of the public function that was called (``where``).
+
+``check_arrays`` checks all the arrays of a function in one declarative call: each argument with its
+layout, e.g. ``a_prev=(a_prev, "(n_a, m)")``, the sizes n_a, n_x, m, ... taken from the first array
+that has them. The cell modules (rnn, gru, lstm) use it.
 """
 from __future__ import annotations
 
 import re
 from contextlib import ContextDecorator
+from functools import lru_cache
 
 import numpy as np
 
@@ -39,6 +44,7 @@ __all__ = [
     "check_arrays",
     "check_flag",
     "check_cache",
+    "private_copy",
 ]
 
 
@@ -272,19 +278,18 @@ class told_as(ContextDecorator):
 # one declarative call for all the arrays of a function
 # ----------------------------------------------------------------------------------------------
 
-def _parse_layout(layout: str) -> list:
-    """'(n_a, n_a + n_x)' -> [["n_a"], ["n_a", "n_x"]]; a number such as '1' stays an int."""
+@lru_cache(maxsize=None)
+def _parse_layout(layout: str) -> tuple:
+    """'(n_a, n_a + n_x)' -> (("n_a",), ("n_a", "n_x")); a number such as '1' stays an int."""
     inner = layout.strip()
     if not (inner.startswith("(") and inner.endswith(")")):
         raise ValueError(f"layout {layout!r} must be written in parentheses, e.g. '(n_a, m)'")
     axes = []
     for part in inner[1:-1].split(","):
         part = part.strip()
-        if not part:
-            continue
-        terms = [t.strip() for t in part.split("+")]
-        axes.append(int(part) if part.isdigit() else terms)
-    return axes
+        if part:
+            axes.append(int(part) if part.isdigit() else tuple(t.strip() for t in part.split("+")))
+    return tuple(axes)
 
 
 class Checked(tuple):
@@ -299,7 +304,8 @@ def check_arrays(where: str, *, known=None, **arrays) -> Checked:
     Every keyword argument is ``name=(value, layout)``: ``layout`` names the axes with symbols, e.g.
     ``"(n_a, m)"``, ``"(n_a, n_a + n_x)"`` or ``"(n_y, 1)"``. For a dict of arrays (the parameters),
     the layout is a dict ``{key: layout}``, e.g. ``parameters=(parameters, {"Waa": "(n_a, n_a)"})``;
-    the entries are named ``parameters['Waa']`` and a missing key raises KeyError.
+    the entries are named ``parameters['Waa']`` and a missing key raises KeyError. A layout ending
+    in ``" or None"`` makes the argument optional: None passes and comes back as None.
 
     The arrays are checked in the order given. A symbol takes its size from the first array that has
     it (a sum such as ``n_a + n_x`` gives the one unknown symbol in it, which must come out >= 1), and
@@ -361,44 +367,50 @@ def _bind(where, name, shape, layout, sizes, source, entry):
     axis that does not fit; the expected shape in the message shows ``*`` for a size still unknown there.
     """
     axes = _parse_layout(layout)
-    new: dict = {}             # symbols this array binds
-    expected, used, bad, too_small = [], [], len(shape) != len(axes), None
+    new: dict = {}                         # the symbols this array binds
+    expected, bad, too_small = [], len(shape) != len(axes), None
     for i, axis in enumerate(axes):
         got = shape[i] if i < len(shape) else None
-        if isinstance(axis, int):
+        if type(axis) is int:
             expected.append(axis)
             bad = bad or got != axis
             continue
-        have = {**sizes, **new}
-        used += [s for s in axis if s in sizes and s not in used]
-        unknown = [s for s in axis if s not in have]
+        total, unknown = 0, []
+        for symbol in axis:
+            size = sizes.get(symbol, new.get(symbol))
+            if size is None:
+                unknown.append(symbol)
+            else:
+                total += size
         if not unknown:
-            expected.append(sum(have[s] for s in axis))
-            bad = bad or got != expected[-1]
-            continue
-        expected.append(None)
-        if bad or got is None or len(unknown) > 1:
-            continue
-        value = got - sum(have[s] for s in axis if s in have)
-        if len(axis) > 1 and value < 1:
+            expected.append(total)
+            bad = bad or got != total
+        elif bad or got is None or len(unknown) > 1:
+            expected.append(None)
+        elif len(axis) > 1 and got - total < 1:
+            expected.append(None)
             too_small, bad = unknown[0], True
-            continue
-        new[unknown[0]] = value
-        expected[-1] = got
+        else:
+            new[unknown[0]] = got - total
+            expected.append(got)
     if bad:
-        because = ""
-        froms = list(dict.fromkeys(source[s] for s in used))
-        if froms:
-            because = " to match " + " and ".join(froms)
-        if len(shape) != len(axes) and not (entry and None not in expected):
-            raise ValueError(f"{where}: {name} must be {len(axes)}-D with layout {layout}, "
-                             f"got {len(shape)}-D array of shape {_fmt_shape(shape)}")
-        rule = f" with {too_small} >= 1" if too_small else ""
-        raise ValueError(f"{where}: {name} must have shape {layout} = {_fmt_shape(expected)}{rule}{because}, "
-                         f"got {_fmt_shape(shape)}")
-    for symbol, value in new.items():
-        sizes[symbol] = value
+        _shape_error(where, name, shape, layout, axes, expected, too_small, entry, sizes, source)
+    for symbol, size in new.items():
+        sizes[symbol] = size
         source[symbol] = f"{name} {_fmt_shape(shape)}"
+
+
+def _shape_error(where, name, shape, layout, axes, expected, too_small, entry, sizes, source):
+    """Raise the ValueError of _bind: wrong ndim, or the expected shape with where its sizes come from."""
+    used = [symbol for axis in axes if type(axis) is not int for symbol in axis if symbol in sizes]
+    froms = list(dict.fromkeys(source[symbol] for symbol in used))
+    because = " to match " + " and ".join(froms) if froms else ""
+    if len(shape) != len(axes) and not (entry and None not in expected):
+        raise ValueError(f"{where}: {name} must be {len(axes)}-D with layout {layout}, "
+                         f"got {len(shape)}-D array of shape {_fmt_shape(shape)}")
+    rule = f" with {too_small} >= 1" if too_small else ""
+    raise ValueError(f"{where}: {name} must have shape {layout} = {_fmt_shape(expected)}{rule}{because}, "
+                     f"got {_fmt_shape(shape)}")
 
 
 def check_flag(where: str, name: str, value) -> bool:
@@ -412,3 +424,19 @@ def check_cache(where: str, name: str, cache, kind: str, made_by: str) -> None:
     """Raise ValueError unless ``cache`` is a dict made by ``made_by`` (its "kind" entry is ``kind``)."""
     if not isinstance(cache, dict) or cache.get("kind") != kind:
         raise ValueError(f"{where}: {name} must be the {name} returned by {made_by}, got {type(cache).__name__}")
+
+
+def private_copy(cache: dict) -> dict:
+    """A copy of ``cache`` in which every array, also inside a nested dict, is a new array.
+
+    A cell keeps such a copy, so that changing its inputs or outputs afterwards does not change what
+    its backward pass computes.
+    """
+    out = {}
+    for key, value in cache.items():
+        if isinstance(value, np.ndarray):
+            value = value.copy()
+        elif isinstance(value, dict):
+            value = private_copy(value)
+        out[key] = value
+    return out

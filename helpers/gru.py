@@ -63,8 +63,6 @@ Cache layout (read only by the matching backward function and by ``gru_gates``):
 """
 from __future__ import annotations
 
-from copy import deepcopy
-
 import numpy as np
 
 from ._checks import (
@@ -78,6 +76,7 @@ from ._checks import (
     check_positive_int,
     check_shape,
     check_time_steps,
+    private_copy,
     fmt_shape,
 )
 from .activations import sigmoid, softmax
@@ -208,7 +207,7 @@ def gru_cell_forward(xt, c_prev, parameters, simplified=False, override=None):
              "Gamma_u": Gamma_u, "Gamma_r": Gamma_r, "c_tilde": c_tilde,
              "parameters": {k: v for k, v in p.items() if k not in ("Wy", "by")},
              "simplified": simplified, "overridden": tuple(sorted(fixed))}
-    return c_next, yt_pred, deepcopy(cache)
+    return c_next, yt_pred, private_copy(cache)
 
 
 def gru_cell_backward(dc_next, cache):

@@ -58,8 +58,6 @@ Caches (opaque: only the matching backward function reads them) are dicts.
 """
 from __future__ import annotations
 
-from copy import deepcopy
-
 import numpy as np
 
 from ._checks import (
@@ -72,6 +70,7 @@ from ._checks import (
     check_positive_int,
     check_shape,
     check_time_steps,
+    private_copy,
     fmt_shape,
 )
 from .activations import sigmoid, softmax
@@ -214,7 +213,7 @@ def lstm_cell_forward(xt, a_prev, c_prev, parameters, peephole=False, override=N
              "c_next": c_next, "Gamma_f": Gamma_f, "Gamma_u": Gamma_u, "Gamma_o": Gamma_o, "c_tilde": c_tilde,
              "parameters": {k: v for k, v in p.items() if k not in ("Wy", "by")},
              "peephole": peephole, "overridden": tuple(sorted(fixed))}
-    return a_next, c_next, yt_pred, deepcopy(cache)
+    return a_next, c_next, yt_pred, private_copy(cache)
 
 
 def lstm_cell_backward(da_next, dc_next, cache):

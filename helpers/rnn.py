@@ -39,8 +39,6 @@ what the backward pass computes.
 """
 from __future__ import annotations
 
-from copy import deepcopy
-
 import numpy as np
 
 from ._checks import (
@@ -56,6 +54,7 @@ from ._checks import (
     check_positive_int,
     check_shape,
     check_time_steps,
+    private_copy,
 )
 from .activations import ACTIVATIONS, softmax
 
@@ -129,7 +128,7 @@ def rnn_cell_forward(xt, a_prev, parameters, activation="tanh"):
 
     cache = {"kind": "rnn_cell", "xt": xt, "a_prev": a_prev, "z": z, "a_next": a_next,
              "parameters": {"Wax": Wax, "Waa": Waa, "ba": ba}, "activation": activation}
-    return a_next, yt_pred, deepcopy(cache)
+    return a_next, yt_pred, private_copy(cache)
 
 
 def rnn_cell_backward(da_next, cache):
