@@ -116,8 +116,9 @@ def rnn_cell_forward(xt, a_prev, parameters, activation="tanh"):
         What rnn_cell_backward needs: "kind" = "rnn_cell", private copies of "xt", "a_prev", "z",
         "a_next" and of the "parameters" Wax, Waa, ba, and "activation" (see helpers.cells).
     """
-    check_choice("rnn_cell_forward", "activation", activation, tuple(ACTIVATIONS))
-    p, a_prev, xt = check_arrays("rnn_cell_forward", parameters=(parameters, {**_PARAMS, **_OUTPUT}),
+    where = "rnn_cell_forward"
+    check_choice(where, "activation", activation, tuple(ACTIVATIONS))
+    p, a_prev, xt = check_arrays(where, parameters=(parameters, {**_PARAMS, **_OUTPUT}),
                                  a_prev=(a_prev, "(n_a, m)"), xt=(xt, "(n_x, m)"))
     Wax, Waa, ba, Wya, by = p["Wax"], p["Waa"], p["ba"], p["Wya"], p["by"]
     g = ACTIVATIONS[activation][0]

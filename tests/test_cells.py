@@ -81,3 +81,20 @@ def test_the_three_one_step_functions_share_their_cache_layout_and_gradient_name
     assert list(grads["gru"]) == ["dxt", "dc_prev", "dWu", "dbu", "dWr", "dbr", "dWc", "dbc"]
     assert list(grads["lstm"]) == ["dxt", "da_prev", "dc_prev", "dWf", "dbf", "dWu", "dbu", "dWo", "dbo",
                                    "dWc", "dbc"]
+
+
+def test_the_three_one_step_functions_word_a_size_mismatch_alike():
+    """Sizes are bound in the same order in every cell (parameters, previous state(s), xt)."""
+    n_x, n_a = 3, 4
+    xt, state = np.zeros((n_x, 2)), np.zeros((n_a, 5))        # m = 2 in xt, 5 in the state
+    calls = {"rnn": lambda: rnn.rnn_cell_forward(xt, state, rnn.initialize_rnn_parameters(n_x, n_a, 2)),
+             "gru": lambda: gru.gru_cell_forward(xt, state, gru.initialize_gru_parameters(n_x, n_a, 2)),
+             "lstm": lambda: lstm.lstm_cell_forward(xt, state, state, lstm.initialize_lstm_parameters(n_x, n_a, 2))}
+    first = {"rnn": r"parameters\['Wax'\] \(4, 3\)", "gru": r"parameters\['Wc'\] \(4, 7\)",
+             "lstm": r"parameters\['Wf'\] \(4, 7\)"}
+    state_name = {"rnn": "a_prev", "gru": "c_prev", "lstm": "a_prev"}
+    for kind, call in calls.items():
+        with pytest.raises(ValueError, match=rf"^{kind}_cell_forward: xt must have shape \(n_x, m\) = \(3, 5\) "
+                                             rf"to match {first[kind]} and {state_name[kind]} \(4, 5\), "
+                                             rf"got \(3, 2\)$"):
+            call()
