@@ -42,12 +42,12 @@ except ImportError:  # run as a plain script from somewhere else: use the reposi
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from helpers.tasks.language_model import (  # noqa: E402
-    build_vocabulary,
-    load_names,
-    single_blas_thread,
-    tokenize,
-    train_language_model,
-)
+                                          build_vocabulary,
+                                          load_names,
+                                          single_blas_thread,
+                                          tokenize,
+                                          train_language_model,
+                                          )
 from helpers.views.sampling_explorer import temperature_explorer  # noqa: E402
 
 N_A = 100

@@ -10,11 +10,16 @@ The functions here raise:
 - ``KeyError`` for a missing key in a parameter (or gradient) dictionary.
 
 Every message starts with the name of the public function that was called (``where``).
+
+``check_arrays`` checks all the arrays of a function in one declarative call: each argument with its
+layout, e.g. ``a_prev=(a_prev, "(n_a, m)")``, the sizes n_a, n_x, m, ... taken from the first array
+that has them. The cell modules (rnn, gru, lstm) use it.
 """
 from __future__ import annotations
 
 import re
 from contextlib import ContextDecorator
+from functools import lru_cache
 
 import numpy as np
 
@@ -36,6 +41,10 @@ __all__ = [
     "check_entries",
     "check_choice",
     "told_as",
+    "check_arrays",
+    "check_flag",
+    "check_cache",
+    "private_copy",
 ]
 
 
@@ -278,3 +287,171 @@ class told_as(ContextDecorator):
         except Exception:                              # a subclass that takes other arguments (JSONDecodeError)
             told = (KeyError if isinstance(exc, KeyError) else ValueError)(f"{self.where}: {text}")
         raise told from None
+
+
+# ----------------------------------------------------------------------------------------------
+# one declarative call for all the arrays of a function
+# ----------------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def _parse_layout(layout: str) -> tuple:
+    """'(n_a, n_a + n_x)' -> (("n_a",), ("n_a", "n_x")); a number such as '1' stays an int."""
+    inner = layout.strip()
+    if not (inner.startswith("(") and inner.endswith(")")):
+        raise ValueError(f"layout {layout!r} must be written in parentheses, e.g. '(n_a, m)'")
+    axes = []
+    for part in inner[1:-1].split(","):
+        part = part.strip()
+        if part:
+            axes.append(int(part) if part.isdigit() else tuple(t.strip() for t in part.split("+")))
+    return tuple(axes)
+
+
+class Checked(tuple):
+    """The checked arrays in the order they were given, with ``sizes``: each symbol -> its bound size."""
+
+    sizes: dict
+
+
+def check_arrays(where: str, *, known=None, **arrays) -> Checked:
+    """Check several arrays against one set of named sizes, in one declarative call.
+
+    Every keyword argument is ``name=(value, layout)``: ``layout`` names the axes with symbols, e.g.
+    ``"(n_a, m)"``, ``"(n_a, n_a + n_x)"`` or ``"(n_y, 1)"``. For a dict of arrays (the parameters),
+    the layout is a dict ``{key: layout}``, e.g. ``parameters=(parameters, {"Waa": "(n_a, n_a)"})``;
+    the entries are named ``parameters['Waa']`` and a missing key raises KeyError. A layout ending
+    in ``" or None"`` makes the argument optional: None passes and comes back as None.
+
+    The arrays are checked in the order given. A symbol takes its size from the first array that has
+    it (a sum such as ``n_a + n_x`` gives the one unknown symbol in it, which must come out >= 1), and
+    every later array must agree. ``known=(description, array, layout)`` binds sizes before the first
+    array, from an array that is not checked (a backward pass takes its sizes from the cache).
+
+    Each array is converted to float64 (as ``as_float_array``), must have as many axes as its layout,
+    the sizes the symbols already have, and only finite values. A mismatch raises ValueError naming
+    the array, its layout with the sizes known so far (``*`` for an unknown one), the arrays those sizes
+    come from, and the shape that came, e.g.
+
+        rnn_cell_forward: xt must have shape (n_x, m) = (3, 10) to match parameters['Wax'] (5, 3) and
+        a_prev (5, 10), got (4, 10)
+
+    A parameter (an entry of a dict) whose shape is fully known is reported that way even when it has
+    the wrong number of axes; any other array with the wrong number of axes gets
+    "must be 2-D with layout (n_x, m)".
+
+    Returns the checked values in the order given (an array for an array, a new dict holding only the
+    checked keys for a dict), as a tuple with the bound sizes in its ``sizes`` attribute.
+    """
+    sizes: dict = {}
+    source: dict = {}          # symbol -> "parameters['Wax'] (5, 3)", the array it was bound from
+    if known is not None:
+        description, array, layout = known
+        _bind(where, description, np.shape(array), layout, sizes, source, entry=False)
+    checked = []
+    for name, spec in arrays.items():
+        value, layout = spec
+        if isinstance(layout, str) and layout.endswith(" or None"):
+            if value is None:
+                checked.append(None)
+                continue
+            layout = layout[:-len(" or None")]
+        if isinstance(layout, dict):
+            out = {}
+            for key, key_layout in layout.items():
+                arr = get_param(where, value, key, name)
+                out[key] = _check_one(where, f"{name}['{key}']", arr, key_layout, sizes, source, entry=True)
+            checked.append(out)
+        else:
+            arr = as_float_array(where, name, value)
+            checked.append(_check_one(where, name, arr, layout, sizes, source, entry=False))
+    result = Checked(checked)
+    result.sizes = dict(sizes)
+    return result
+
+
+def _check_one(where, name, arr, layout, sizes, source, entry):
+    _bind(where, name, arr.shape, layout, sizes, source, entry)
+    check_finite(where, name, arr)
+    return arr
+
+
+def _bind(where, name, shape, layout, sizes, source, entry):
+    """Compare ``shape`` with ``layout`` under the sizes bound so far; bind the new symbols, or raise.
+
+    The axes are read left to right: an axis with one unknown symbol gives it its size, until the first
+    axis that does not fit; the expected shape in the message shows ``*`` for a size still unknown there.
+    """
+    axes = _parse_layout(layout)
+    new: dict = {}                         # the symbols this array binds
+    expected, bad, too_small = [], len(shape) != len(axes), None
+    for i, axis in enumerate(axes):
+        got = shape[i] if i < len(shape) else None
+        if type(axis) is int:
+            expected.append(axis)
+            bad = bad or got != axis
+            continue
+        total, unknown = 0, []
+        for symbol in axis:
+            size = sizes.get(symbol, new.get(symbol))
+            if size is None:
+                unknown.append(symbol)
+            else:
+                total += size
+        if not unknown:
+            expected.append(total)
+            bad = bad or got != total
+        elif bad or got is None or len(unknown) > 1:
+            expected.append(None)
+        elif len(axis) > 1 and got - total < 1:
+            expected.append(None)
+            too_small, bad = unknown[0], True
+        else:
+            new[unknown[0]] = got - total
+            expected.append(got)
+    if bad:
+        _shape_error(where, name, shape, layout, axes, expected, too_small, entry, sizes, source)
+    for symbol, size in new.items():
+        sizes[symbol] = size
+        source[symbol] = f"{name} {_fmt_shape(shape)}"
+
+
+def _shape_error(where, name, shape, layout, axes, expected, too_small, entry, sizes, source):
+    """Raise the ValueError of _bind: wrong ndim, or the expected shape with where its sizes come from."""
+    used = [symbol for axis in axes if type(axis) is not int for symbol in axis if symbol in sizes]
+    froms = list(dict.fromkeys(source[symbol] for symbol in used))
+    because = " to match " + " and ".join(froms) if froms else ""
+    if len(shape) != len(axes) and not (entry and None not in expected):
+        raise ValueError(f"{where}: {name} must be {len(axes)}-D with layout {layout}, "
+                         f"got {len(shape)}-D array of shape {_fmt_shape(shape)}")
+    rule = f" with {too_small} >= 1" if too_small else ""
+    raise ValueError(f"{where}: {name} must have shape {layout} = {_fmt_shape(expected)}{rule}{because}, "
+                     f"got {_fmt_shape(shape)}")
+
+
+def check_flag(where: str, name: str, value) -> bool:
+    """Return ``value`` as a bool, or raise ValueError if it is not True / False."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{where}: {name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def check_cache(where: str, name: str, cache, kind: str, made_by: str) -> None:
+    """Raise ValueError unless ``cache`` is a dict made by ``made_by`` (its "kind" entry is ``kind``)."""
+    if not isinstance(cache, dict) or cache.get("kind") != kind:
+        raise ValueError(f"{where}: {name} must be the {name} returned by {made_by}, got {type(cache).__name__}")
+
+
+def private_copy(cache: dict) -> dict:
+    """A copy of ``cache`` in which every array, also inside a nested dict, is a new array.
+
+    A cell keeps such a copy, so that changing its inputs or outputs afterwards does not change what
+    its backward pass computes.
+    """
+    out = {}
+    for key, value in cache.items():
+        if isinstance(value, np.ndarray):
+            value = value.copy()
+        elif isinstance(value, dict):
+            value = private_copy(value)
+        out[key] = value
+    return out

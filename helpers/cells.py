@@ -14,6 +14,21 @@ and stays inside the layer.
     params = cell.init(n_x, n_a, seed=0)
     h, cache = cell.forward(x, h0, params)
     grads = cell.backward(dh, cache)     # keys: dx, dh0 and "d" + every parameter key
+
+The one-step functions of the three modules, the readable reference for the sequence kernels, share
+one layout as well. Their arguments come in the order (xt, a_prev[, c_prev], parameters, options) and
+are checked by one ``check_arrays`` call that binds n_a, n_x, m (and n_y) in the order parameters, the
+previous state(s), xt. Their caches are dicts of private copies with the same keys for the same thing:
+
+    "kind"                      "rnn_cell", "gru_cell" or "lstm_cell"
+    "xt", "a_prev", "c_prev"    the inputs of the step (the GRU has only c_prev, the RNN only a_prev)
+    "a_next", "c_next"          the new state(s); the RNN also keeps its pre-activation "z"
+    "Gamma_u", "Gamma_r", ...   the gates, as in the lecture (Gamma_f, Gamma_u, Gamma_o for the LSTM)
+    "c_tilde"                   the candidate memory (GRU and LSTM)
+    "parameters"                the parameters of the step, without the output layer
+    options                     "activation", "simplified" or "peephole", and "overridden" (gated cells)
+
+and their gradients are named after what they differentiate: dxt, da_prev / dc_prev, dW* and db*.
 """
 from __future__ import annotations
 

@@ -46,12 +46,12 @@ gradient flows into its weights (its dW and db are zero).
 
 Cache layout (read only by the matching backward function and by ``gru_gates``):
 
-    cell cache (gru_cell_forward), a dict:
-        "xt" (n_x, m), "c_prev" (n_a, m), "c_next" (n_a, m),
+    cell cache (gru_cell_forward), a dict of private copies laid out like the RNN's and the LSTM's
+    (see helpers.cells): "kind" = "gru_cell", "xt" (n_x, m), "c_prev" (n_a, m), "c_next" (n_a, m),
         "Gamma_u" (n_a, m), "Gamma_r" (n_a, m) or None if simplified, "c_tilde" (n_a, m),
         "parameters" (the checked gate parameters), "simplified" (bool),
         "overridden" (tuple of the overridden gate names, e.g. ("Gamma_u",))
-    sequence caches (gru_forward, gru_states_forward), a dict:
+    sequence caches (gru_forward, gru_states_forward), a dict: "kind" = "gru_sequence",
         "stack" (n_a + n_x + 1, T_x + 1, m) with stack[:, t - 1] = [c<t-1>; x<t>; 1] and "rstack"
         (n_a + n_x + 1, T_x, m) with rstack[:, t - 1] = [Gamma_r * c<t-1>; x<t>; 1] (None if simplified),
         time on the MIDDLE axis so that the matrices of all steps, which give the weight and bias
@@ -67,14 +67,17 @@ import numpy as np
 
 from ._checks import (
     as_float_array,
-    check_finite,
-    check_ndim,
+    check_arrays,
+    check_cache,
     check_entries,
+    check_finite,
+    check_flag,
+    check_ndim,
     check_positive_int,
     check_shape,
     check_time_steps,
+    private_copy,
     fmt_shape,
-    get_param,
 )
 from .activations import sigmoid, softmax
 
@@ -88,59 +91,24 @@ __all__ = [
     "initialize_gru_parameters",
 ]
 
-_CELL_CACHE_KEYS = ("xt", "c_prev", "c_next", "Gamma_u", "Gamma_r", "c_tilde",
-                    "parameters", "simplified", "overridden")
-_SEQUENCE_CACHE_KEYS = ("stack", "rstack", "gates", "W", "Gamma_u", "Gamma_r", "c_tilde",
-                        "parameters", "simplified", "overridden")
-
-
 # ----------------------------------------------------------------------------------------------
 # argument checks
 # ----------------------------------------------------------------------------------------------
-
-def _check_flag(where, name, value) -> bool:
-    """Return ``value`` as a bool, or raise ValueError if it is not True / False."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{where}: {name} must be True or False, got {value!r}")
-    return bool(value)
-
 
 def _gate_names(simplified):
     """The gates of the model, in the order used throughout: u (update), r (relevance), c (candidate)."""
     return ("u", "c") if simplified else ("u", "r", "c")
 
 
-def _check_parameters(where, parameters, simplified, with_output):
-    """Check the GRU parameter dict and return (checked float64 dict, n_a, n_x).
-
-    The sizes are read from Wc (n_a, n_a + n_x); every other parameter must agree with it.
-    """
-    Wc = get_param(where, parameters, "Wc")
-    check_ndim(where, "parameters['Wc']", Wc, 2, "(n_a, n_a + n_x)")
-    n_a, width = Wc.shape
-    if n_a < 1 or width <= n_a:
-        raise ValueError(f"{where}: parameters['Wc'] must have shape (n_a, n_a + n_x) with n_a >= 1 and "
-                         f"n_x >= 1 (more columns than rows), got {fmt_shape(Wc.shape)}")
-    n_x = width - n_a
-    because = f"to match parameters['Wc'] {fmt_shape(Wc.shape)}"
-
-    expected = {}
-    for g in _gate_names(simplified):
-        expected["W" + g] = ((n_a, n_a + n_x), "(n_a, n_a + n_x)")
-        expected["b" + g] = ((n_a, 1), "(n_a, 1)")
+def _layouts(simplified, with_output):
+    """The layouts of the GRU parameters, for check_arrays; Wc first, so the sizes are read from it."""
+    layouts = {}
+    for g in ("c",) + _gate_names(simplified)[:-1]:
+        layouts["W" + g] = "(n_a, n_a + n_x)"
+        layouts["b" + g] = "(n_a, 1)"
     if with_output:
-        Wy = get_param(where, parameters, "Wy")
-        check_ndim(where, "parameters['Wy']", Wy, 2, "(n_y, n_a)")
-        expected["Wy"] = ((Wy.shape[0], n_a), "(n_y, n_a)")
-        expected["by"] = ((Wy.shape[0], 1), "(n_y, 1)")
-
-    checked = {}
-    for key, (shape, layout) in expected.items():
-        arr = get_param(where, parameters, key)
-        check_shape(where, f"parameters['{key}']", arr, shape, layout, because)
-        check_finite(where, f"parameters['{key}']", arr)
-        checked[key] = arr
-    return checked, n_a, n_x
+        layouts.update(Wy="(n_y, n_a)", by="(n_y, 1)")
+    return layouts
 
 
 def _check_override(where, override, simplified, target, layout):
@@ -176,34 +144,6 @@ def _check_override(where, override, simplified, target, layout):
     return fixed
 
 
-def _check_state_and_input(where, x_name, x, x_layout, state_name, state, n_a, n_x, Wc_shape):
-    """Check the previous/initial state (n_a, m) and the input (n_x, m[, T_x]); return both as float64."""
-    state = as_float_array(where, state_name, state)
-    check_ndim(where, state_name, state, 2, "(n_a, m)")
-    check_shape(where, state_name, state, (n_a, None), "(n_a, m)",
-                f"to match parameters['Wc'] {fmt_shape(Wc_shape)}")
-    m = state.shape[1]
-
-    x = as_float_array(where, x_name, x)
-    ndim = 3 if "T_x" in x_layout else 2
-    check_ndim(where, x_name, x, ndim, x_layout)
-    if ndim == 3:
-        check_time_steps(where, x_name, x)
-    expected = (n_x, m, None) if ndim == 3 else (n_x, m)
-    check_shape(where, x_name, x, expected, x_layout,
-                f"to match parameters['Wc'] {fmt_shape(Wc_shape)} and {state_name} {fmt_shape(state.shape)}")
-    check_finite(where, x_name, x)
-    check_finite(where, state_name, state)
-    return x, state
-
-
-def _check_cache(where, name, cache, keys, made_by):
-    """Raise ValueError unless ``cache`` looks like what ``made_by`` returns."""
-    if not isinstance(cache, dict) or any(k not in cache for k in keys):
-        raise ValueError(f"{where}: {name} must be the {name} returned by {made_by}, "
-                         f"got {type(cache).__name__}")
-
-
 # ----------------------------------------------------------------------------------------------
 # one step
 # ----------------------------------------------------------------------------------------------
@@ -211,21 +151,22 @@ def _check_cache(where, name, cache, keys, made_by):
 def gru_cell_forward(xt, c_prev, parameters, simplified=False, override=None):
     """One step of the GRU.
 
-        Gamma_r    = sigmoid(Wr @ [c_prev; xt] + br)              (full GRU only)
-        Gamma_u    = sigmoid(Wu @ [c_prev; xt] + bu)
-        c_tilde    = tanh(Wc @ [Gamma_r * c_prev; xt] + bc)       (simplified: [c_prev; xt])
-        c_next     = Gamma_u * c_tilde + (1 - Gamma_u) * c_prev
-        yt_pred    = softmax(Wy @ c_next + by)
+        concat  = [c_prev; xt]
+        Gamma_r = sigmoid(Wr @ concat + br)                     (full GRU only)
+        Gamma_u = sigmoid(Wu @ concat + bu)
+        c_tilde = tanh(Wc @ [Gamma_r * c_prev; xt] + bc)        (simplified: Wc @ concat)
+        c_next  = Gamma_u * c_tilde + (1 - Gamma_u) * c_prev
+        yt_pred = softmax(Wy @ c_next + by)
 
     Parameters
     ----------
     xt : ndarray (n_x, m)
-        Input at this step, one column per example.
+        Input at this step x<t>, one column per example.
     c_prev : ndarray (n_a, m)
         Memory cell after the previous step, c<t-1> (= a<t-1>).
     parameters : dict
-        Wu, Wc (and Wr for the full GRU) : ndarray (n_a, n_a + n_x), acting on [c_prev; xt];
-        bu, bc (and br) : ndarray (n_a, 1); Wy : ndarray (n_y, n_a); by : ndarray (n_y, 1).
+        Wc, Wu (and Wr for the full GRU) : ndarray (n_a, n_a + n_x), acting on [c_prev; xt];
+        bc, bu (and br) : ndarray (n_a, 1); Wy : ndarray (n_y, n_a); by : ndarray (n_y, 1).
     simplified : bool
         True for the GRU without relevance gate (then Wr, br are not needed).
     override : None or dict
@@ -239,51 +180,49 @@ def gru_cell_forward(xt, c_prev, parameters, simplified=False, override=None):
     yt_pred : ndarray (n_y, m)
         The prediction y_hat<t>; every column sums to 1.
     cache : dict
-        What gru_cell_backward needs (see the module docstring for the layout).
+        What gru_cell_backward needs: private copies of "xt", "c_prev", "c_next", "Gamma_u",
+        "Gamma_r" (None if simplified), "c_tilde" and of the gate "parameters", with "simplified" and
+        "overridden" (the names of the overridden gates).
     """
     where = "gru_cell_forward"
-    simplified = _check_flag(where, "simplified", simplified)
-    p, n_a, n_x = _check_parameters(where, parameters, simplified, with_output=True)
-    xt, c_prev = _check_state_and_input(where, "xt", xt, "(n_x, m)", "c_prev", c_prev,
-                                        n_a, n_x, p["Wc"].shape)
+    simplified = check_flag(where, "simplified", simplified)
+    p, c_prev, xt = check_arrays(where, parameters=(parameters, _layouts(simplified, with_output=True)),
+                                 c_prev=(c_prev, "(n_a, m)"), xt=(xt, "(n_x, m)"))
     fixed = _check_override(where, override, simplified, c_prev.shape, "(n_a, m)")
+    Wu, Wr, Wc, bu, br, bc = (p.get(k) for k in ("Wu", "Wr", "Wc", "bu", "br", "bc"))   # no Wr, br if simplified
+    Wy, by = p["Wy"], p["by"]
 
-    concat = np.concatenate([c_prev, xt], axis=0)  # [c<t-1>; x<t>]
-    if "Gamma_u" in fixed:
-        Gamma_u = fixed["Gamma_u"]
-    else:
-        Gamma_u = sigmoid(p["Wu"] @ concat + p["bu"])
+    concat = np.concatenate([c_prev, xt], axis=0)
+    Gamma_u = fixed["Gamma_u"] if "Gamma_u" in fixed else sigmoid(Wu @ concat + bu)
     if simplified:
-        Gamma_r = None
-        concat_r = concat
+        Gamma_r, concat_r = None, concat
     else:
-        if "Gamma_r" in fixed:
-            Gamma_r = fixed["Gamma_r"]
-        else:
-            Gamma_r = sigmoid(p["Wr"] @ concat + p["br"])
-        concat_r = np.concatenate([Gamma_r * c_prev, xt], axis=0)  # [Gamma_r * c<t-1>; x<t>]
-    c_tilde = np.tanh(p["Wc"] @ concat_r + p["bc"])
+        Gamma_r = fixed["Gamma_r"] if "Gamma_r" in fixed else sigmoid(Wr @ concat + br)
+        concat_r = np.concatenate([Gamma_r * c_prev, xt], axis=0)
+    c_tilde = np.tanh(Wc @ concat_r + bc)
     c_next = Gamma_u * c_tilde + (1.0 - Gamma_u) * c_prev
-    yt_pred = softmax(p["Wy"] @ c_next + p["by"])
+    yt_pred = softmax(Wy @ c_next + by)
 
-    gate_params = {k: v for k, v in p.items() if k not in ("Wy", "by")}
-    cache = {"xt": xt, "c_prev": c_prev, "c_next": c_next,
+    cache = {"kind": "gru_cell", "xt": xt, "c_prev": c_prev, "c_next": c_next,
              "Gamma_u": Gamma_u, "Gamma_r": Gamma_r, "c_tilde": c_tilde,
-             "parameters": gate_params, "simplified": simplified, "overridden": tuple(sorted(fixed))}
-    return c_next, yt_pred, cache
+             "parameters": {k: v for k, v in p.items() if k not in ("Wy", "by")},
+             "simplified": simplified, "overridden": tuple(sorted(fixed))}
+    return c_next, yt_pred, private_copy(cache)
 
 
 def gru_cell_backward(dc_next, cache):
     """Backward pass of one GRU step: from dL/dc<t> to the gradients of its inputs and parameters.
 
-        dc_tilde = dc_next * Gamma_u,   dz_c = dc_tilde * (1 - c_tilde**2)
-        dz_u = dc_next * (c_tilde - c_prev) * Gamma_u * (1 - Gamma_u)          (0 if Gamma_u overridden)
-        d_rc = top n_a rows of Wc.T @ dz_c,   dz_r = d_rc * c_prev * Gamma_r * (1 - Gamma_r)
-        dWc = dz_c @ [Gamma_r * c_prev; xt].T,  dWu = dz_u @ [c_prev; xt].T,  dWr = dz_r @ [c_prev; xt].T
+        dz_c = dc_next * Gamma_u * (1 - c_tilde**2)                       through c_tilde
+        d_rc = top n_a rows of Wc.T @ dz_c                                the gradient of Gamma_r * c_prev
+        dz_u = dc_next * (c_tilde - c_prev) * Gamma_u * (1 - Gamma_u)     (sigmoid' = s (1 - s))
+        dz_r = d_rc * c_prev * Gamma_r * (1 - Gamma_r)
+        dWc = dz_c @ [Gamma_r * c_prev; xt].T,  dWu = dz_u @ concat.T,  dWr = dz_r @ concat.T
         dc_prev = dc_next * (1 - Gamma_u) + d_rc * Gamma_r + top rows of (Wu.T @ dz_u + Wr.T @ dz_r)
         dxt = bottom rows of (Wc.T @ dz_c + Wu.T @ dz_u + Wr.T @ dz_r)
 
-    (For the simplified GRU read Gamma_r = 1 and drop dz_r.)
+    with concat = [c_prev; xt]. For the simplified GRU read Gamma_r = 1 and drop dz_r; an overridden
+    gate is a constant, its dz is 0.
 
     Parameters
     ----------
@@ -295,63 +234,38 @@ def gru_cell_backward(dc_next, cache):
     Returns
     -------
     gradients : dict
-        dxt (n_x, m), dc_prev (n_a, m), dWu (n_a, n_a + n_x), dbu (n_a, 1),
-        dWr (n_a, n_a + n_x), dbr (n_a, 1) (full GRU only), dWc (n_a, n_a + n_x), dbc (n_a, 1).
+        dxt : ndarray (n_x, m), dc_prev : ndarray (n_a, m), dWu : ndarray (n_a, n_a + n_x),
+        dbu : ndarray (n_a, 1), dWr, dbr (full GRU only, same shapes), dWc : ndarray (n_a, n_a + n_x),
+        dbc : ndarray (n_a, 1).
     """
-    where = "gru_cell_backward"
-    _check_cache(where, "cache", cache, _CELL_CACHE_KEYS, "gru_cell_forward")
-    c_prev, xt, c_tilde = cache["c_prev"], cache["xt"], cache["c_tilde"]
-    Gamma_u, Gamma_r = cache["Gamma_u"], cache["Gamma_r"]
-    p, simplified, overridden = cache["parameters"], cache["simplified"], cache["overridden"]
-    dc_next = as_float_array(where, "dc_next", dc_next)
-    check_ndim(where, "dc_next", dc_next, 2, "(n_a, m)")
-    check_shape(where, "dc_next", dc_next, c_prev.shape, "(n_a, m)",
-                f"to match the cache (c_next {fmt_shape(c_prev.shape)})")
-    check_finite(where, "dc_next", dc_next)
-    n_a = c_prev.shape[0]
+    check_cache("gru_cell_backward", "cache", cache, "gru_cell", "gru_cell_forward")
+    xt, c_prev, c_next = cache["xt"], cache["c_prev"], cache["c_next"]
+    Gamma_u, Gamma_r, c_tilde = cache["Gamma_u"], cache["Gamma_r"], cache["c_tilde"]
+    Wu, Wr, Wc = (cache["parameters"].get(k) for k in ("Wu", "Wr", "Wc"))       # no Wr if simplified
+    simplified, overridden = cache["simplified"], cache["overridden"]
+    [dc_next] = check_arrays("gru_cell_backward", known=("c_next", c_next, "(n_a, m)"),
+                             dc_next=(dc_next, "(n_a, m)"))
+    n_a, zero = c_prev.shape[0], np.zeros_like(c_prev)
     concat = np.concatenate([c_prev, xt], axis=0)
-
-    # c_next = Gamma_u * c_tilde + (1 - Gamma_u) * c_prev
-    dc_tilde = dc_next * Gamma_u
-    dGamma_u = dc_next * (c_tilde - c_prev)
-    dc_prev = dc_next * (1.0 - Gamma_u)
-
-    # c_tilde = tanh(Wc @ [Gamma_r * c_prev; xt] + bc)
-    dz_c = dc_tilde * (1.0 - c_tilde ** 2)
     concat_r = concat if simplified else np.concatenate([Gamma_r * c_prev, xt], axis=0)
-    dWc = dz_c @ concat_r.T
-    dbc = dz_c.sum(axis=1, keepdims=True)
-    dconcat_r = p["Wc"].T @ dz_c
-    d_rc = dconcat_r[:n_a]           # dL/d(Gamma_r * c_prev), or dL/dc_prev directly if simplified
-    dxt = dconcat_r[n_a:].copy()
+
+    dz_c = dc_next * Gamma_u * (1.0 - c_tilde ** 2)                    # through c_tilde
+    dconcat_c = Wc.T @ dz_c
+    d_rc = dconcat_c[:n_a]                                             # d(Gamma_r * c_prev)
+    dz_u = zero if "Gamma_u" in overridden else dc_next * (c_tilde - c_prev) * Gamma_u * (1.0 - Gamma_u)
+    dconcat_u = Wu.T @ dz_u
+    grads = {"dWu": dz_u @ concat.T, "dbu": dz_u.sum(axis=1, keepdims=True)}
     if simplified:
-        dc_prev = dc_prev + d_rc
+        dc_prev = dc_next * (1.0 - Gamma_u) + d_rc + dconcat_u[:n_a]
+        dxt = dconcat_c[n_a:] + dconcat_u[n_a:]
     else:
-        dc_prev = dc_prev + d_rc * Gamma_r
-        dGamma_r = d_rc * c_prev
-
-    # the gates: Gamma = sigmoid(W @ [c_prev; xt] + b), unless overridden (then a constant)
-    grads = {}
-    gate_grads = [("u", "Gamma_u", Gamma_u, dGamma_u)]
-    if not simplified:
-        gate_grads.append(("r", "Gamma_r", Gamma_r, dGamma_r))
-    for g, name, Gamma, dGamma in gate_grads:
-        if name in overridden:
-            grads["dW" + g] = np.zeros_like(p["W" + g])
-            grads["db" + g] = np.zeros_like(p["b" + g])
-            continue
-        dz = dGamma * Gamma * (1.0 - Gamma)
-        grads["dW" + g] = dz @ concat.T
-        grads["db" + g] = dz.sum(axis=1, keepdims=True)
-        dconcat = p["W" + g].T @ dz
-        dc_prev = dc_prev + dconcat[:n_a]
-        dxt = dxt + dconcat[n_a:]
-
-    out = {"dxt": dxt, "dc_prev": dc_prev, "dWu": grads["dWu"], "dbu": grads["dbu"]}
-    if not simplified:
-        out["dWr"], out["dbr"] = grads["dWr"], grads["dbr"]
-    out["dWc"], out["dbc"] = dWc, dbc
-    return out
+        dz_r = zero if "Gamma_r" in overridden else d_rc * c_prev * Gamma_r * (1.0 - Gamma_r)
+        dconcat_r = Wr.T @ dz_r
+        dc_prev = dc_next * (1.0 - Gamma_u) + d_rc * Gamma_r + dconcat_u[:n_a] + dconcat_r[:n_a]
+        dxt = dconcat_c[n_a:] + dconcat_u[n_a:] + dconcat_r[n_a:]
+        grads.update(dWr=dz_r @ concat.T, dbr=dz_r.sum(axis=1, keepdims=True))
+    grads.update(dWc=dz_c @ concat_r.T, dbc=dz_c.sum(axis=1, keepdims=True))
+    return {"dxt": dxt, "dc_prev": dc_prev, **grads}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -360,10 +274,12 @@ def gru_cell_backward(dc_next, cache):
 
 def _states_forward(where, x, c0, parameters, simplified, override, with_output):
     """Run the GRU recurrence over all T_x steps; return (c, caches, checked parameters)."""
-    simplified = _check_flag(where, "simplified", simplified)
-    p, n_a, n_x = _check_parameters(where, parameters, simplified, with_output)
-    x, c0 = _check_state_and_input(where, "x", x, "(n_x, m, T_x)", "c0", c0, n_a, n_x, p["Wc"].shape)
-    m, T_x = x.shape[1], x.shape[2]
+    simplified = check_flag(where, "simplified", simplified)
+    p, c0, x = check_arrays(where, parameters=(parameters, _layouts(simplified, with_output)),
+                            c0=(c0, "(n_a, m)"), x=(x, "(n_x, m, T_x)"))
+    check_time_steps(where, "x", x)
+    n_x, m, T_x = x.shape
+    n_a = c0.shape[0]
     fixed = _check_override(where, override, simplified, (n_a, m, T_x), "(n_a, m, T_x)")
 
     # The gates side by side: rows [u; r; c] of W (no r if simplified), each row block [W_g | b_g], with
@@ -436,7 +352,7 @@ def _states_forward(where, x, c0, parameters, simplified, override, with_output)
 
     c = stack[:n_a, 1:].transpose(0, 2, 1).copy()           # (n_a, m, T_x), not a view of the cache
     gate_params = {k: v for k, v in p.items() if k not in ("Wy", "by")}
-    caches = {"stack": stack, "rstack": rstack, "gates": gates, "W": W,
+    caches = {"kind": "gru_sequence", "stack": stack, "rstack": rstack, "gates": gates, "W": W,
               "Gamma_u": gates[:, :n_a], "Gamma_r": None if simplified else gates[:, n_a:2 * n_a],
               "c_tilde": gates[:, (n_g - 1) * n_a:],
               "parameters": gate_params, "simplified": simplified, "overridden": tuple(sorted(fixed))}
@@ -542,8 +458,8 @@ def gru_backward(dc, caches, keep_state_grads=False):
         and dc_steps (n_a, m, T_x) if keep_state_grads.
     """
     where = "gru_backward"
-    _check_cache(where, "caches", caches, _SEQUENCE_CACHE_KEYS, "gru_forward or gru_states_forward")
-    keep_state_grads = _check_flag(where, "keep_state_grads", keep_state_grads)
+    check_cache(where, "caches", caches, "gru_sequence", "gru_forward or gru_states_forward")
+    keep_state_grads = check_flag(where, "keep_state_grads", keep_state_grads)
     # the caches (see _states_forward): stack[:, t] = [c<t>; x<t+1>; 1], gates[t] = [Gamma_u; Gamma_r;
     # c_tilde] of step t + 1 (no Gamma_r if simplified), rstack[:, t] = [Gamma_r * c<t>; x<t+1>; 1]
     stack, rstack, gates, W = caches["stack"], caches["rstack"], caches["gates"], caches["W"]
@@ -652,7 +568,7 @@ def gru_gates(caches):
         "Gamma_u" (n_a, m, T_x), "Gamma_r" (n_a, m, T_x) (full GRU only), "c_tilde" (n_a, m, T_x);
         copies, so changing them does not change the caches.
     """
-    _check_cache("gru_gates", "caches", caches, _SEQUENCE_CACHE_KEYS, "gru_forward or gru_states_forward")
+    check_cache("gru_gates", "caches", caches, "gru_sequence", "gru_forward or gru_states_forward")
     # the caches hold them with time first, (T_x, n_a, m): back to the course layout, as copies
     gates = {"Gamma_u": caches["Gamma_u"].transpose(1, 2, 0).copy()}
     if not caches["simplified"]:
@@ -687,7 +603,7 @@ def initialize_gru_parameters(n_x, n_a, n_y, seed=0, simplified=False):
     n_y = check_positive_int(where, "n_y", n_y)
     check_entries(where, 3 * n_a * (n_a + n_x + 1) + n_y * (n_a + 1), f"n_x = {n_x}, n_a = {n_a} and n_y = {n_y}")
     seed = check_positive_int(where, "seed", seed, minimum=0, maximum=None)
-    simplified = _check_flag(where, "simplified", simplified)
+    simplified = check_flag(where, "simplified", simplified)
 
     rng = np.random.default_rng(seed)
     gate_std = np.sqrt(1.0 / (n_a + n_x))

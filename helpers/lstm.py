@@ -42,17 +42,18 @@ This is what the gate-explorer notebooks use ("set Gamma_f = 1, Gamma_u = 0 and 
 Layout: time is the last axis, x (n_x, m, T_x), a and c (n_a, m, T_x), y (n_y, m, T_x).
 
 Caches (opaque: only the matching backward function reads them) are dicts.
-    lstm_cell_forward -> keys "xt", "a_prev", "c_prev", "a_next", "c_next", "tanh_c", "Gamma_f",
-        "Gamma_u", "Gamma_o", "c_tilde" (all (n_*, m)), "fixed" (tuple of overridden gate names),
-        "peephole", "parameters" (the gate parameters).
-    lstm_forward / lstm_states_forward -> "stack" (n_a + n_x + 1, T_x + 1, m) with stack[:, t - 1] =
+    lstm_cell_forward -> private copies, laid out like the RNN's and the GRU's (see helpers.cells):
+        "kind" = "lstm_cell", "xt", "a_prev", "c_prev", "a_next", "c_next", "Gamma_f", "Gamma_u",
+        "Gamma_o", "c_tilde" (all (n_*, m)), "parameters" (the gate parameters), "peephole",
+        "overridden" (tuple of overridden gate names).
+    lstm_forward / lstm_states_forward -> "kind" = "lstm_sequence", "stack" (n_a + n_x + 1, T_x + 1, m) with stack[:, t - 1] =
         [a<t-1>; x<t>; 1], the stacked column of step t (time on the MIDDLE axis, so that the
         (n_a + n_x + 1, T_x * m) matrix of all steps, which gives all weight and bias gradients in one
         product, is a view); "c_all" (n_a, T_x + 1, m) with c_all[:, t] = c<t>; the arrays read only
         step by step stored with time FIRST, one contiguous block per step: "acts" (T_x, 4 n_a, m) =
         [Gamma_f; Gamma_u; Gamma_o; c_tilde] of every step with views of it "Gamma_f", "Gamma_u",
         "Gamma_o", "c_tilde" (T_x, n_a, m), "tanh_c" (T_x, n_a, m); "W" (4 n_a, n_a + n_x + 1) =
-        rows [f; u; o; c] of [W_g | b_g]; "peep" (3, n_a, 1) or None; "fixed", "peephole", "parameters".
+        rows [f; u; o; c] of [W_g | b_g]; "peep" (3, n_a, 1) or None; "overridden", "peephole", "parameters".
         lstm_gates returns the gates in the course layout (n_a, m, T_x).
 """
 from __future__ import annotations
@@ -61,15 +62,16 @@ import numpy as np
 
 from ._checks import (
     as_float_array,
-    check_finite,
-    check_ndim,
-    check_params,
+    check_arrays,
+    check_cache,
     check_entries,
+    check_finite,
+    check_flag,
     check_positive_int,
     check_shape,
     check_time_steps,
+    private_copy,
     fmt_shape,
-    get_param,
 )
 from .activations import sigmoid, softmax
 
@@ -92,44 +94,18 @@ _PEEP_LETTERS = ("f", "u", "o")        # the gates that may have peephole vector
 # argument checks
 # ----------------------------------------------------------------------------------------------
 
-def _check_flag(where, name, value):
-    if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{where}: {name} must be True or False, got {value!r}")
-    return bool(value)
-
-
-def _sizes(where, parameters):
-    """(n_a, n_x) read from parameters['Wf'], which has shape (n_a, n_a + n_x)."""
-    Wf = get_param(where, parameters, "Wf")
-    check_ndim(where, "parameters['Wf']", Wf, 2, "(n_a, n_a + n_x)")
-    n_a, width = Wf.shape
-    if n_a < 1 or width <= n_a:
-        raise ValueError(f"{where}: parameters['Wf'] must have shape (n_a, n_a + n_x) with n_a >= 1 and "
-                         f"n_x >= 1, got {fmt_shape(Wf.shape)}")
-    return n_a, width - n_a
-
-
-def _gate_params(where, parameters, n_a, n_x, peephole):
-    """Check the gate parameters (and peephole vectors) and return them as float64 arrays."""
-    W_shape = ((n_a, n_a + n_x), "(n_a, n_a + n_x)")
-    b_shape = ((n_a, 1), "(n_a, 1)")
-    shapes = {}
+def _layouts(peephole, with_output):
+    """The layouts of the LSTM parameters, for check_arrays; Wf first, so the sizes are read from it."""
+    layouts = {}
     for g in _GATE_LETTERS:
-        shapes["W" + g] = W_shape
-        shapes["b" + g] = b_shape
+        layouts["W" + g] = "(n_a, n_a + n_x)"
+        layouts["b" + g] = "(n_a, 1)"
     if peephole:
         for g in _PEEP_LETTERS:
-            shapes["p" + g] = b_shape
-    return check_params(where, parameters, shapes)
-
-
-def _output_params(where, parameters, n_a):
-    """Check Wy (n_y, n_a) and by (n_y, 1); return them as float64 arrays."""
-    Wy = get_param(where, parameters, "Wy")
-    check_ndim(where, "parameters['Wy']", Wy, 2, "(n_y, n_a)")
-    n_y = Wy.shape[0]
-    return check_params(where, parameters, {"Wy": ((n_y, n_a), "(n_y, n_a)"),
-                                            "by": ((n_y, 1), "(n_y, 1)")})
+            layouts["p" + g] = "(n_a, 1)"
+    if with_output:
+        layouts.update(Wy="(n_y, n_a)", by="(n_y, 1)")
+    return layouts
 
 
 def _check_override(where, override, shape, layout):
@@ -161,13 +137,6 @@ def _check_override(where, override, shape, layout):
     return fixed
 
 
-def _check_cache(where, cache, kind, producer, name):
-    needed = ("kind", "fixed", "peephole", "parameters", "Gamma_f", "Gamma_u", "Gamma_o", "c_tilde")
-    if not isinstance(cache, dict) or cache.get("kind") != kind or any(k not in cache for k in needed):
-        raise ValueError(f"{where}: {name} must be the {name} returned by {producer}, "
-                         f"got {type(cache).__name__}")
-
-
 def _check_upstream(where, name, value, shape, layout, against):
     arr = as_float_array(where, name, value)
     check_shape(where, name, arr, shape, layout, f"to match {against} {fmt_shape(shape)} of the forward pass")
@@ -182,99 +151,85 @@ def _check_upstream(where, name, value, shape, layout, against):
 def lstm_cell_forward(xt, a_prev, c_prev, parameters, peephole=False, override=None):
     """One LSTM time step.
 
-    Implements, with stack = [a_prev; xt]:
-        Gamma_f = sigmoid(Wf @ stack + bf),  Gamma_u = sigmoid(Wu @ stack + bu),
-        Gamma_o = sigmoid(Wo @ stack + bo),  c_tilde = tanh(Wc @ stack + bc),
-        c_next  = Gamma_u * c_tilde + Gamma_f * c_prev,
-        a_next  = Gamma_o * tanh(c_next),    yt_pred = softmax(Wy @ a_next + by).
-    With peepholes each gate's pre-activation also gets + p * c_prev (pf, pu, po).
+        concat  = [a_prev; xt]
+        Gamma_f = sigmoid(Wf @ concat + bf)        (+ pf * c_prev inside, with peepholes)
+        Gamma_u = sigmoid(Wu @ concat + bu)        (+ pu * c_prev)
+        Gamma_o = sigmoid(Wo @ concat + bo)        (+ po * c_prev)
+        c_tilde = tanh(Wc @ concat + bc)
+        c_next  = Gamma_u * c_tilde + Gamma_f * c_prev
+        a_next  = Gamma_o * tanh(c_next)
+        yt_pred = softmax(Wy @ a_next + by)
 
     Parameters
     ----------
     xt : ndarray (n_x, m)
-        Input at this step, one column per example.
+        Input at this step x<t>, one column per example.
     a_prev : ndarray (n_a, m)
         Previous hidden state a<t-1>.
     c_prev : ndarray (n_a, m)
         Previous memory cell c<t-1>.
     parameters : dict
-        Wf, Wu, Wo, Wc : ndarray (n_a, n_a + n_x); bf, bu, bo, bc : ndarray (n_a, 1);
-        Wy : ndarray (n_y, n_a); by : ndarray (n_y, 1);
-        with peephole=True also pf, pu, po : ndarray (n_a, 1).
+        Wf, Wu, Wo, Wc : ndarray (n_a, n_a + n_x), acting on [a_prev; xt]; bf, bu, bo, bc : ndarray (n_a, 1);
+        Wy : ndarray (n_y, n_a); by : ndarray (n_y, 1); with peephole=True also pf, pu, po : ndarray (n_a, 1).
     peephole : bool
         Let the three gates see c_prev through pf, pu, po.
-    override : dict or None
+    override : None or dict
         Fixed gate values in [0, 1], keys among "Gamma_f", "Gamma_u", "Gamma_o", each an ndarray
         broadcastable to (n_a, m). An overridden gate is a constant for lstm_cell_backward.
 
     Returns
     -------
     a_next : ndarray (n_a, m)
+        The new hidden state a<t>.
     c_next : ndarray (n_a, m)
+        The new memory cell c<t>.
     yt_pred : ndarray (n_y, m)
         Softmax probabilities; every column sums to 1.
     cache : dict
-        What lstm_cell_backward needs (see the module docstring).
+        What lstm_cell_backward needs: private copies of "xt", "a_prev", "c_prev", "a_next", "c_next",
+        "Gamma_f", "Gamma_u", "Gamma_o", "c_tilde" and of the gate "parameters", with "peephole" and
+        "overridden" (the names of the overridden gates).
     """
     where = "lstm_cell_forward"
-    peephole = _check_flag(where, "peephole", peephole)
-    xt = as_float_array(where, "xt", xt)
-    a_prev = as_float_array(where, "a_prev", a_prev)
-    c_prev = as_float_array(where, "c_prev", c_prev)
-    check_ndim(where, "xt", xt, 2, "(n_x, m)")
-    check_ndim(where, "a_prev", a_prev, 2, "(n_a, m)")
-    check_ndim(where, "c_prev", c_prev, 2, "(n_a, m)")
-    n_a, n_x = _sizes(where, parameters)
-    Wf_shape = (n_a, n_a + n_x)
-    check_shape(where, "a_prev", a_prev, (n_a, None), "(n_a, m)",
-                f"to match parameters['Wf'] {fmt_shape(Wf_shape)}")
-    m = a_prev.shape[1]
-    check_shape(where, "xt", xt, (n_x, m), "(n_x, m)",
-                f"to match parameters['Wf'] {fmt_shape(Wf_shape)} and a_prev {fmt_shape(a_prev.shape)}")
-    check_shape(where, "c_prev", c_prev, (n_a, m), "(n_a, m)", f"to match a_prev {fmt_shape(a_prev.shape)}")
-    p = _gate_params(where, parameters, n_a, n_x, peephole)
-    out = _output_params(where, parameters, n_a)
-    check_finite(where, "xt", xt)
-    check_finite(where, "a_prev", a_prev)
-    check_finite(where, "c_prev", c_prev)
-    fixed = _check_override(where, override, (n_a, m), "(n_a, m)")
+    peephole = check_flag(where, "peephole", peephole)
+    p, a_prev, c_prev, xt = check_arrays(where, parameters=(parameters, _layouts(peephole, with_output=True)),
+                                         a_prev=(a_prev, "(n_a, m)"), c_prev=(c_prev, "(n_a, m)"),
+                                         xt=(xt, "(n_x, m)"))
+    fixed = _check_override(where, override, c_prev.shape, "(n_a, m)")
+    Wf, Wu, Wo, Wc = p["Wf"], p["Wu"], p["Wo"], p["Wc"]
+    bf, bu, bo, bc, Wy, by = p["bf"], p["bu"], p["bo"], p["bc"], p["Wy"], p["by"]
+    pf, pu, po = (p.get(k, 0.0) for k in ("pf", "pu", "po"))                   # 0 without peepholes
 
-    stack = np.concatenate([a_prev, xt], axis=0)          # (n_a + n_x, m)
-    z_f = p["Wf"] @ stack + p["bf"]
-    z_u = p["Wu"] @ stack + p["bu"]
-    z_o = p["Wo"] @ stack + p["bo"]
-    if peephole:
-        z_f = z_f + p["pf"] * c_prev
-        z_u = z_u + p["pu"] * c_prev
-        z_o = z_o + p["po"] * c_prev
-    Gamma_f = fixed["Gamma_f"] if "Gamma_f" in fixed else sigmoid(z_f)
-    Gamma_u = fixed["Gamma_u"] if "Gamma_u" in fixed else sigmoid(z_u)
-    Gamma_o = fixed["Gamma_o"] if "Gamma_o" in fixed else sigmoid(z_o)
-    c_tilde = np.tanh(p["Wc"] @ stack + p["bc"])
-
+    concat = np.concatenate([a_prev, xt], axis=0)
+    Gamma_f = fixed["Gamma_f"] if "Gamma_f" in fixed else sigmoid(Wf @ concat + bf + pf * c_prev)
+    Gamma_u = fixed["Gamma_u"] if "Gamma_u" in fixed else sigmoid(Wu @ concat + bu + pu * c_prev)
+    Gamma_o = fixed["Gamma_o"] if "Gamma_o" in fixed else sigmoid(Wo @ concat + bo + po * c_prev)
+    c_tilde = np.tanh(Wc @ concat + bc)
     c_next = Gamma_u * c_tilde + Gamma_f * c_prev
-    tanh_c = np.tanh(c_next)
-    a_next = Gamma_o * tanh_c
-    yt_pred = softmax(out["Wy"] @ a_next + out["by"])
+    a_next = Gamma_o * np.tanh(c_next)
+    yt_pred = softmax(Wy @ a_next + by)
 
-    cache = {"kind": "lstm_cell", "xt": xt, "a_prev": a_prev, "c_prev": c_prev,
-             "a_next": a_next, "c_next": c_next, "tanh_c": tanh_c,
-             "Gamma_f": Gamma_f, "Gamma_u": Gamma_u, "Gamma_o": Gamma_o, "c_tilde": c_tilde,
-             "fixed": tuple(sorted(fixed)), "peephole": peephole, "parameters": p}
-    return a_next, c_next, yt_pred, cache
+    cache = {"kind": "lstm_cell", "xt": xt, "a_prev": a_prev, "c_prev": c_prev, "a_next": a_next,
+             "c_next": c_next, "Gamma_f": Gamma_f, "Gamma_u": Gamma_u, "Gamma_o": Gamma_o, "c_tilde": c_tilde,
+             "parameters": {k: v for k, v in p.items() if k not in ("Wy", "by")},
+             "peephole": peephole, "overridden": tuple(sorted(fixed))}
+    return a_next, c_next, yt_pred, private_copy(cache)
 
 
 def lstm_cell_backward(da_next, dc_next, cache):
-    """Backward pass of one LSTM time step.
+    """Backward pass of one LSTM time step (the module docstring derives it).
 
-    Implements (module docstring for the derivation), with stack = [a_prev; xt]:
-        dc = dc_next + da_next * Gamma_o * (1 - tanh(c_next)^2),
-        dz_f = dc * c_prev * Gamma_f * (1 - Gamma_f),   dz_u = dc * c_tilde * Gamma_u * (1 - Gamma_u),
-        dz_o = da_next * tanh(c_next) * Gamma_o * (1 - Gamma_o),  dz_c = dc * Gamma_u * (1 - c_tilde^2),
-        dW_g = dz_g @ stack.T,  db_g = sum over m of dz_g,  dp_g = sum over m of dz_g * c_prev,
-        [da_prev; dxt] = Wf.T @ dz_f + Wu.T @ dz_u + Wo.T @ dz_o + Wc.T @ dz_c,
-        dc_prev = dc * Gamma_f (+ pf * dz_f + pu * dz_u + po * dz_o with peepholes).
-    An overridden gate g has dz_g = 0.
+        dc       = dc_next + da_next * Gamma_o * (1 - tanh(c_next)^2)
+        dz_f     = dc * c_prev * Gamma_f * (1 - Gamma_f)
+        dz_u     = dc * c_tilde * Gamma_u * (1 - Gamma_u)
+        dz_o     = da_next * tanh(c_next) * Gamma_o * (1 - Gamma_o)
+        dz_c     = dc * Gamma_u * (1 - c_tilde^2)
+        dW_g     = dz_g @ concat.T,   db_g = dz_g summed over the m examples,   concat = [a_prev; xt]
+        [da_prev; dxt] = Wf.T @ dz_f + Wu.T @ dz_u + Wo.T @ dz_o + Wc.T @ dz_c
+        dc_prev  = dc * Gamma_f   (+ pf * dz_f + pu * dz_u + po * dz_o with peepholes,
+                                   and dp_g = sum over m of dz_g * c_prev)
+
+    An overridden gate g is a constant: dz_g = 0.
 
     Parameters
     ----------
@@ -288,44 +243,34 @@ def lstm_cell_backward(da_next, dc_next, cache):
     Returns
     -------
     gradients : dict
-        dxt (n_x, m), da_prev (n_a, m), dc_prev (n_a, m), dWf, dWu, dWo, dWc (n_a, n_a + n_x),
-        dbf, dbu, dbo, dbc (n_a, 1); with peepholes also dpf, dpu, dpo (n_a, 1).
+        dxt : ndarray (n_x, m), da_prev : ndarray (n_a, m), dc_prev : ndarray (n_a, m),
+        dWf, dWu, dWo, dWc : ndarray (n_a, n_a + n_x), dbf, dbu, dbo, dbc : ndarray (n_a, 1);
+        with peepholes also dpf, dpu, dpo : ndarray (n_a, 1).
     """
-    where = "lstm_cell_backward"
-    _check_cache(where, cache, "lstm_cell", "lstm_cell_forward", "cache")
-    shape = cache["a_next"].shape
-    da_next = _check_upstream(where, "da_next", da_next, shape, "(n_a, m)", "a_next")
-    dc_next = _check_upstream(where, "dc_next", dc_next, shape, "(n_a, m)", "c_next")
-
-    p, fixed = cache["parameters"], cache["fixed"]
-    xt, a_prev, c_prev = cache["xt"], cache["a_prev"], cache["c_prev"]
-    Gamma_f, Gamma_u, Gamma_o = cache["Gamma_f"], cache["Gamma_u"], cache["Gamma_o"]
-    c_tilde, tanh_c = cache["c_tilde"], cache["tanh_c"]
-    n_a = a_prev.shape[0]
+    check_cache("lstm_cell_backward", "cache", cache, "lstm_cell", "lstm_cell_forward")
+    xt, a_prev, c_prev, c_next = cache["xt"], cache["a_prev"], cache["c_prev"], cache["c_next"]
+    Gamma_f, Gamma_u, Gamma_o, c_tilde = cache["Gamma_f"], cache["Gamma_u"], cache["Gamma_o"], cache["c_tilde"]
+    Wf, Wu, Wo, Wc = (cache["parameters"][k] for k in ("Wf", "Wu", "Wo", "Wc"))
+    pf, pu, po = (cache["parameters"].get(k, 0.0) for k in ("pf", "pu", "po"))     # 0 without peepholes
+    peephole, overridden = cache["peephole"], cache["overridden"]
+    da_next, dc_next = check_arrays("lstm_cell_backward", known=("a_next", cache["a_next"], "(n_a, m)"),
+                                    da_next=(da_next, "(n_a, m)"), dc_next=(dc_next, "(n_a, m)"))
+    n_a, zero, tanh_c = a_prev.shape[0], np.zeros_like(c_prev), np.tanh(c_next)
 
     dc = dc_next + da_next * Gamma_o * (1.0 - tanh_c ** 2)
-    dGamma_o = da_next * tanh_c
-    dGamma_u = dc * c_tilde
-    dGamma_f = dc * c_prev
-    dc_tilde = dc * Gamma_u
+    dz_f = zero if "Gamma_f" in overridden else dc * c_prev * Gamma_f * (1.0 - Gamma_f)
+    dz_u = zero if "Gamma_u" in overridden else dc * c_tilde * Gamma_u * (1.0 - Gamma_u)
+    dz_o = zero if "Gamma_o" in overridden else da_next * tanh_c * Gamma_o * (1.0 - Gamma_o)
+    dz_c = dc * Gamma_u * (1.0 - c_tilde ** 2)
+    concat = np.concatenate([a_prev, xt], axis=0)
+    dconcat = Wf.T @ dz_f + Wu.T @ dz_u + Wo.T @ dz_o + Wc.T @ dz_c
+    dc_prev = dc * Gamma_f + pf * dz_f + pu * dz_u + po * dz_o
 
-    zero = np.zeros_like(dc)
-    dz_f = zero if "Gamma_f" in fixed else dGamma_f * Gamma_f * (1.0 - Gamma_f)
-    dz_u = zero if "Gamma_u" in fixed else dGamma_u * Gamma_u * (1.0 - Gamma_u)
-    dz_o = zero if "Gamma_o" in fixed else dGamma_o * Gamma_o * (1.0 - Gamma_o)
-    dz_c = dc_tilde * (1.0 - c_tilde ** 2)
-
-    stack = np.concatenate([a_prev, xt], axis=0)
-    dstack = p["Wf"].T @ dz_f + p["Wu"].T @ dz_u + p["Wo"].T @ dz_o + p["Wc"].T @ dz_c
-    dc_prev = dc * Gamma_f
-    if cache["peephole"]:
-        dc_prev = dc_prev + p["pf"] * dz_f + p["pu"] * dz_u + p["po"] * dz_o
-
-    gradients = {"dxt": dstack[n_a:], "da_prev": dstack[:n_a], "dc_prev": dc_prev}
+    gradients = {"dxt": dconcat[n_a:], "da_prev": dconcat[:n_a], "dc_prev": dc_prev}
     for g, dz in zip(_GATE_LETTERS, (dz_f, dz_u, dz_o, dz_c)):
-        gradients["dW" + g] = dz @ stack.T
+        gradients["dW" + g] = dz @ concat.T
         gradients["db" + g] = dz.sum(axis=1, keepdims=True)
-    if cache["peephole"]:
+    if peephole:
         for g, dz in zip(_PEEP_LETTERS, (dz_f, dz_u, dz_o)):
             gradients["dp" + g] = (dz * c_prev).sum(axis=1, keepdims=True)
     return gradients
@@ -336,31 +281,15 @@ def lstm_cell_backward(da_next, dc_next, cache):
 # ----------------------------------------------------------------------------------------------
 
 def _sequence_forward(where, x, a0, parameters, peephole, override, c0, with_output):
-    peephole = _check_flag(where, "peephole", peephole)
-    x = as_float_array(where, "x", x)
-    a0 = as_float_array(where, "a0", a0)
-    check_ndim(where, "x", x, 3, "(n_x, m, T_x)")
-    check_ndim(where, "a0", a0, 2, "(n_a, m)")
-    n_a, n_x = _sizes(where, parameters)
-    Wf_shape = (n_a, n_a + n_x)
-    check_shape(where, "a0", a0, (n_a, None), "(n_a, m)",
-                f"to match parameters['Wf'] {fmt_shape(Wf_shape)}")
-    m = a0.shape[1]
-    check_shape(where, "x", x, (n_x, m, None), "(n_x, m, T_x)",
-                f"to match parameters['Wf'] {fmt_shape(Wf_shape)} and a0 {fmt_shape(a0.shape)}")
+    peephole = check_flag(where, "peephole", peephole)
+    p, a0, c0, x = check_arrays(where, parameters=(parameters, _layouts(peephole, with_output)),
+                                a0=(a0, "(n_a, m)"), c0=(c0, "(n_a, m) or None"), x=(x, "(n_x, m, T_x)"))
     check_time_steps(where, "x", x)
-    T_x = x.shape[2]
+    n_x, m, T_x = x.shape
+    n_a = a0.shape[0]
     if c0 is None:
         c0 = np.zeros((n_a, m))
-    else:
-        c0 = as_float_array(where, "c0", c0)
-        check_ndim(where, "c0", c0, 2, "(n_a, m)")
-        check_shape(where, "c0", c0, (n_a, m), "(n_a, m)", f"to match a0 {fmt_shape(a0.shape)}")
-    p = _gate_params(where, parameters, n_a, n_x, peephole)
-    out = _output_params(where, parameters, n_a) if with_output else None
-    check_finite(where, "x", x)
-    check_finite(where, "a0", a0)
-    check_finite(where, "c0", c0)
+    out = {k: p.pop(k) for k in ("Wy", "by")} if with_output else None
     fixed = _check_override(where, override, (n_a, m, T_x), "(n_a, m, T_x)")
 
     # The four gates side by side: rows [f; u; o; c] of W (4 n_a, K), each row block [W_g | b_g], with
@@ -426,7 +355,7 @@ def _sequence_forward(where, x, a0, parameters, peephole, override, c0, with_out
     caches = {"kind": "lstm_sequence", "stack": stack, "c_all": c_all, "tanh_c": tanh_c, "W": W, "peep": peep,
               "acts": gates, "Gamma_f": gates[:, :n_a], "Gamma_u": gates[:, n_a:2 * n_a],
               "Gamma_o": gates[:, 2 * n_a:3 * n_a], "c_tilde": gates[:, 3 * n_a:],
-              "fixed": tuple(sorted(fixed)), "peephole": peephole, "parameters": p}
+              "overridden": tuple(sorted(fixed)), "peephole": peephole, "parameters": p}
     if not with_output:
         return a, c, caches
     n_y = out["Wy"].shape[0]
@@ -532,15 +461,15 @@ def lstm_backward(da, caches, dc=None, keep_state_grads=False):
         with keep_state_grads da_steps, dc_steps (n_a, m, T_x).
     """
     where = "lstm_backward"
-    _check_cache(where, caches, "lstm_sequence", "lstm_forward or lstm_states_forward", "caches")
-    keep_state_grads = _check_flag(where, "keep_state_grads", keep_state_grads)
+    check_cache(where, "caches", caches, "lstm_sequence", "lstm_forward or lstm_states_forward")
+    keep_state_grads = check_flag(where, "keep_state_grads", keep_state_grads)
     T_x, n_a, m = caches["tanh_c"].shape
     shape = (n_a, m, T_x)
     da = _check_upstream(where, "da", da, shape, "(n_a, m, T_x)", "a")
     if dc is not None:
         dc = _check_upstream(where, "dc", dc, shape, "(n_a, m, T_x)", "c")
 
-    fixed, peephole = caches["fixed"], caches["peephole"]
+    fixed, peephole = caches["overridden"], caches["peephole"]
     stack, c_all, tanh_c, gates, W = (caches[k] for k in ("stack", "c_all", "tanh_c", "acts", "W"))
     K = stack.shape[0]
     n_x = K - n_a - 1
@@ -632,7 +561,7 @@ def lstm_gates(caches):
     gates : dict
         "Gamma_f", "Gamma_u", "Gamma_o", "c_tilde" : ndarray (n_a, m, T_x), new arrays.
     """
-    _check_cache("lstm_gates", caches, "lstm_sequence", "lstm_forward or lstm_states_forward", "caches")
+    check_cache("lstm_gates", "caches", caches, "lstm_sequence", "lstm_forward or lstm_states_forward")
     return {name: caches[name].transpose(1, 2, 0).copy() for name in GATES + ("c_tilde",)}
 
 
@@ -668,7 +597,7 @@ def initialize_lstm_parameters(n_x, n_a, n_y, seed=0, peephole=False, forget_bia
     check_entries(where, 4 * n_a * (n_a + n_x + 2) + n_y * (n_a + 1), f"n_x = {n_x}, n_a = {n_a} and n_y = {n_y}")
     if seed is not None:
         seed = check_positive_int(where, "seed", seed, minimum=0, maximum=None)
-    peephole = _check_flag(where, "peephole", peephole)
+    peephole = check_flag(where, "peephole", peephole)
     is_real = (isinstance(forget_bias, (int, float, np.integer, np.floating))
                and not isinstance(forget_bias, bool))
     if not is_real or not np.isfinite(forget_bias):

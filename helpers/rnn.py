@@ -44,15 +44,17 @@ import numpy as np
 from ._checks import (
     _fmt_shape,
     as_float_array,
+    check_arrays,
+    check_cache,
     check_choice,
     check_finite,
+    check_flag,
     check_ndim,
-    check_params,
     check_entries,
     check_positive_int,
     check_shape,
     check_time_steps,
-    get_param,
+    private_copy,
 )
 from .activations import ACTIVATIONS, softmax
 
@@ -68,8 +70,6 @@ __all__ = [
     "initialize_rnn_parameters",
 ]
 
-_CELL_CACHE = "rnn_cell_cache"
-
 # a = g(z) written into a given array (the sequence loop reuses its buffers), the same values as
 # ACTIVATIONS[name][0](z)
 _ACTIVATION_INTO = {
@@ -77,48 +77,10 @@ _ACTIVATION_INTO = {
     "relu": lambda z, out: np.maximum(z, 0.0, out=out),
     "linear": lambda z, out: np.copyto(out, z),
 }
-_SEQ_CACHE = "rnn_sequence_cache"
 
-
-# ----------------------------------------------------------------------------------------------
-# argument checks shared by the functions below
-# ----------------------------------------------------------------------------------------------
-
-def _check_activation(where, activation):
-    check_choice(where, "activation", activation, tuple(ACTIVATIONS))
-
-
-def _state_params(where, parameters):
-    """Check Wax, Waa, ba; return them as float64 arrays (not copies) with n_a and n_x."""
-    Wax = get_param(where, parameters, "Wax")
-    check_ndim(where, "parameters['Wax']", Wax, 2, "(n_a, n_x)")
-    check_finite(where, "parameters['Wax']", Wax)
-    n_a, n_x = Wax.shape
-    p = check_params(where, parameters, {
-        "Waa": ((n_a, n_a), "(n_a, n_a)"),
-        "ba": ((n_a, 1), "(n_a, 1)"),
-    })
-    return Wax, p["Waa"], p["ba"], n_a, n_x
-
-
-def _output_params(where, parameters, n_a):
-    """Check Wya (n_y, n_a) and by (n_y, 1); return them as float64 arrays."""
-    Wya = check_params(where, parameters, {"Wya": ((None, n_a), "(n_y, n_a)")})["Wya"]
-    n_y = Wya.shape[0]
-    by = check_params(where, parameters, {"by": ((n_y, 1), "(n_y, 1)")})["by"]
-    return Wya, by
-
-
-def _check_step_inputs(where, xt, a_prev, n_a, n_x, Wax_shape, Waa_shape):
-    """Check xt (n_x, m) and a_prev (n_a, m) against the weights and each other."""
-    check_ndim(where, "xt", xt, 2, "(n_x, m)")
-    check_ndim(where, "a_prev", a_prev, 2, "(n_a, m)")
-    check_shape(where, "xt", xt, (n_x, None), "(n_x, m)", f"to match Wax {_fmt_shape(Wax_shape)}")
-    m = xt.shape[1]
-    check_shape(where, "a_prev", a_prev, (n_a, m), "(n_a, m)",
-                f"to match Waa {_fmt_shape(Waa_shape)} and xt {_fmt_shape(xt.shape)}")
-    check_finite(where, "xt", xt)
-    check_finite(where, "a_prev", a_prev)
+# the layouts of the parameters, for check_arrays
+_PARAMS = {"Wax": "(n_a, n_x)", "Waa": "(n_a, n_a)", "ba": "(n_a, 1)"}
+_OUTPUT = {"Wya": "(n_y, n_a)", "by": "(n_y, 1)"}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -128,18 +90,19 @@ def _check_step_inputs(where, xt, a_prev, n_a, n_x, Wax_shape, Waa_shape):
 def rnn_cell_forward(xt, a_prev, parameters, activation="tanh"):
     """One step of the RNN.
 
-        a_next  = g(Waa @ a_prev + Wax @ xt + ba)
+        z       = Waa @ a_prev + Wax @ xt + ba
+        a_next  = g(z)                            g = tanh, relu or linear
         yt_pred = softmax(Wya @ a_next + by)
 
     Parameters
     ----------
     xt : ndarray (n_x, m)
-        Input at this time step, one column per example.
+        Input at this time step x<t>, one column per example.
     a_prev : ndarray (n_a, m)
         Hidden state of the previous step, a<t-1>.
     parameters : dict
-        Wax : ndarray (n_a, n_x), Waa : ndarray (n_a, n_a), Wya : ndarray (n_y, n_a),
-        ba : ndarray (n_a, 1), by : ndarray (n_y, 1).
+        Wax : ndarray (n_a, n_x), Waa : ndarray (n_a, n_a), ba : ndarray (n_a, 1),
+        Wya : ndarray (n_y, n_a), by : ndarray (n_y, 1).
     activation : str
         g, one of "tanh", "relu", "linear".
 
@@ -149,26 +112,24 @@ def rnn_cell_forward(xt, a_prev, parameters, activation="tanh"):
         Hidden state a<t>.
     yt_pred : ndarray (n_y, m)
         Prediction y_hat<t>; every column is a probability vector.
-    cache : opaque
-        What rnn_cell_backward needs.
+    cache : dict
+        What rnn_cell_backward needs: "kind" = "rnn_cell", private copies of "xt", "a_prev", "z",
+        "a_next" and of the "parameters" Wax, Waa, ba, and "activation" (see helpers.cells).
     """
     where = "rnn_cell_forward"
-    _check_activation(where, activation)
-    xt = as_float_array(where, "xt", xt)
-    a_prev = as_float_array(where, "a_prev", a_prev)
-    Wax, Waa, ba, n_a, n_x = _state_params(where, parameters)
-    Wya, by = _output_params(where, parameters, n_a)
-    _check_step_inputs(where, xt, a_prev, n_a, n_x, Wax.shape, Waa.shape)
-
+    check_choice(where, "activation", activation, tuple(ACTIVATIONS))
+    p, a_prev, xt = check_arrays(where, parameters=(parameters, {**_PARAMS, **_OUTPUT}),
+                                 a_prev=(a_prev, "(n_a, m)"), xt=(xt, "(n_x, m)"))
+    Wax, Waa, ba, Wya, by = p["Wax"], p["Waa"], p["ba"], p["Wya"], p["by"]
     g = ACTIVATIONS[activation][0]
+
     z = Waa @ a_prev + Wax @ xt + ba
     a_next = g(z)
     yt_pred = softmax(Wya @ a_next + by)
 
-    cache = {"kind": _CELL_CACHE, "activation": activation,
-             "xt": xt.copy(), "a_prev": a_prev.copy(), "z": z, "a_next": a_next.copy(),
-             "Wax": Wax.copy(), "Waa": Waa.copy()}
-    return a_next, yt_pred, cache
+    cache = {"kind": "rnn_cell", "xt": xt, "a_prev": a_prev, "z": z, "a_next": a_next,
+             "parameters": {"Wax": Wax, "Waa": Waa, "ba": ba}, "activation": activation}
+    return a_next, yt_pred, private_copy(cache)
 
 
 def rnn_cell_backward(da_next, cache):
@@ -185,7 +146,7 @@ def rnn_cell_backward(da_next, cache):
     ----------
     da_next : ndarray (n_a, m)
         dL/da_next, the gradient of the loss with respect to this step's output state.
-    cache : opaque
+    cache : dict
         The cache returned by rnn_cell_forward.
 
     Returns
@@ -194,23 +155,19 @@ def rnn_cell_backward(da_next, cache):
         dxt : ndarray (n_x, m), da_prev : ndarray (n_a, m), dWax : ndarray (n_a, n_x),
         dWaa : ndarray (n_a, n_a), dba : ndarray (n_a, 1).
     """
-    where = "rnn_cell_backward"
-    if not (isinstance(cache, dict) and cache.get("kind") == _CELL_CACHE):
-        raise ValueError(f"{where}: cache must be the cache returned by rnn_cell_forward, "
-                         f"got {type(cache).__name__}")
-    da_next = as_float_array(where, "da_next", da_next)
-    a_next = cache["a_next"]
-    check_shape(where, "da_next", da_next, a_next.shape, "(n_a, m)",
-                f"to match a_next {_fmt_shape(a_next.shape)} in the cache")
-    check_finite(where, "da_next", da_next)
-
+    check_cache("rnn_cell_backward", "cache", cache, "rnn_cell", "rnn_cell_forward")
+    xt, a_prev, z, a_next = cache["xt"], cache["a_prev"], cache["z"], cache["a_next"]
+    Wax, Waa = cache["parameters"]["Wax"], cache["parameters"]["Waa"]
+    [da_next] = check_arrays("rnn_cell_backward", known=("a_next", a_next, "(n_a, m)"),
+                             da_next=(da_next, "(n_a, m)"))
     g_prime = ACTIVATIONS[cache["activation"]][1]
-    dz = da_next * g_prime(a_next, cache["z"])
+
+    dz = da_next * g_prime(a_next, z)
     return {
-        "dxt": cache["Wax"].T @ dz,
-        "da_prev": cache["Waa"].T @ dz,
-        "dWax": dz @ cache["xt"].T,
-        "dWaa": dz @ cache["a_prev"].T,
+        "dxt": Wax.T @ dz,
+        "da_prev": Waa.T @ dz,
+        "dWax": dz @ xt.T,
+        "dWaa": dz @ a_prev.T,
         "dba": dz.sum(axis=1, keepdims=True),
     }
 
@@ -221,20 +178,14 @@ def rnn_cell_backward(da_next, cache):
 
 def _states_forward(where, x, a0, parameters, activation, with_output):
     """Checks, then the recurrence. Returns a, caches and (if with_output) Wya, by."""
-    _check_activation(where, activation)
-    x = as_float_array(where, "x", x)
-    a0 = as_float_array(where, "a0", a0)
-    check_ndim(where, "x", x, 3, "(n_x, m, T_x)")
-    check_ndim(where, "a0", a0, 2, "(n_a, m)")
+    check_choice(where, "activation", activation, tuple(ACTIVATIONS))
+    p, a0, x = check_arrays(where, parameters=(parameters, {**_PARAMS, **_OUTPUT} if with_output else _PARAMS),
+                            a0=(a0, "(n_a, m)"), x=(x, "(n_x, m, T_x)"))
     check_time_steps(where, "x", x)
-    Wax, Waa, ba, n_a, n_x = _state_params(where, parameters)
-    out = _output_params(where, parameters, n_a) if with_output else None
-    check_shape(where, "x", x, (n_x, None, None), "(n_x, m, T_x)", f"to match Wax {_fmt_shape(Wax.shape)}")
-    _, m, T_x = x.shape
-    check_shape(where, "a0", a0, (n_a, m), "(n_a, m)",
-                f"to match Waa {_fmt_shape(Waa.shape)} and x {_fmt_shape(x.shape)}")
-    check_finite(where, "x", x)
-    check_finite(where, "a0", a0)
+    Wax, Waa, ba = p["Wax"], p["Waa"], p["ba"]
+    out = (p["Wya"], p["by"]) if with_output else None
+    n_x, m, T_x = x.shape
+    n_a = a0.shape[0]
 
     # Layout. W = [Waa | Wax | ba] (n_a, K), K = n_a + n_x + 1, acts on the stacked column
     # [a<t-1>; x<t>; 1]. stack (K, T_x + 1, m) holds these columns for every step: stack[:, t] is
@@ -261,7 +212,7 @@ def _states_forward(where, x, a0, parameters, activation, with_output):
         g(z_t, stack[:n_a, t + 1])                           # a<t> = g(z<t>), where step t + 1 reads it
 
     a = stack[:n_a, 1:].transpose(0, 2, 1).copy()           # (n_a, m, T_x), not a view of the cache
-    caches = {"kind": _SEQ_CACHE, "activation": activation, "stack": stack, "z": z, "W": W}
+    caches = {"kind": "rnn_sequence", "activation": activation, "stack": stack, "z": z, "W": W}
     return a, caches, out
 
 
@@ -354,11 +305,8 @@ def rnn_backward(da, caches, keep_state_grads=False):
         (upstream plus what flows back from the later steps).
     """
     where = "rnn_backward"
-    if not (isinstance(caches, dict) and caches.get("kind") == _SEQ_CACHE):
-        raise ValueError(f"{where}: caches must be the caches returned by rnn_forward or rnn_states_forward, "
-                         f"got {type(caches).__name__}")
-    if not isinstance(keep_state_grads, (bool, np.bool_)):
-        raise ValueError(f"{where}: keep_state_grads must be True or False, got {keep_state_grads!r}")
+    check_cache(where, "caches", caches, "rnn_sequence", "rnn_forward or rnn_states_forward")
+    keep_state_grads = check_flag(where, "keep_state_grads", keep_state_grads)
     # the caches (see _states_forward): stack[:, t] = [a<t>; x<t+1>; 1], z[t] = z<t+1>, W = [Waa | Wax | ba]
     stack, z, W = caches["stack"], caches["z"], caches["W"]
     T_x, n_a, m = z.shape
@@ -415,16 +363,7 @@ def stack_Wa(Waa, Wax):
     Wa : ndarray (n_a, n_a + n_x)
         A new array; Wa @ [a_prev; xt] = Waa @ a_prev + Wax @ xt.
     """
-    where = "stack_Wa"
-    Waa = as_float_array(where, "Waa", Waa)
-    Wax = as_float_array(where, "Wax", Wax)
-    check_ndim(where, "Waa", Waa, 2, "(n_a, n_a)")
-    check_ndim(where, "Wax", Wax, 2, "(n_a, n_x)")
-    n_a = Waa.shape[0]
-    check_shape(where, "Waa", Waa, (n_a, n_a), "(n_a, n_a)", "(square)")
-    check_shape(where, "Wax", Wax, (n_a, None), "(n_a, n_x)", f"to match Waa {_fmt_shape(Waa.shape)}")
-    check_finite(where, "Waa", Waa)
-    check_finite(where, "Wax", Wax)
+    Waa, Wax = check_arrays("stack_Wa", Waa=(Waa, "(n_a, n_a)"), Wax=(Wax, "(n_a, n_x)"))
     return np.concatenate([Waa, Wax], axis=1)
 
 
@@ -474,26 +413,9 @@ def rnn_cell_forward_stacked(xt, a_prev, Wa, ba, activation="tanh"):
     a_next : ndarray (n_a, m)
     """
     where = "rnn_cell_forward_stacked"
-    _check_activation(where, activation)
-    xt = as_float_array(where, "xt", xt)
-    a_prev = as_float_array(where, "a_prev", a_prev)
-    Wa = as_float_array(where, "Wa", Wa)
-    ba = as_float_array(where, "ba", ba)
-    check_ndim(where, "Wa", Wa, 2, "(n_a, n_a + n_x)")
-    check_ndim(where, "xt", xt, 2, "(n_x, m)")
-    check_ndim(where, "a_prev", a_prev, 2, "(n_a, m)")
-    n_a = Wa.shape[0]
-    n_x = Wa.shape[1] - n_a
-    if n_x < 1:
-        raise ValueError(f"{where}: Wa must have shape (n_a, n_a + n_x) with n_x >= 1, "
-                         f"got {_fmt_shape(Wa.shape)}")
-    check_shape(where, "a_prev", a_prev, (n_a, None), "(n_a, m)", f"to match Wa {_fmt_shape(Wa.shape)}")
-    check_shape(where, "xt", xt, (n_x, a_prev.shape[1]), "(n_x, m)",
-                f"to match Wa {_fmt_shape(Wa.shape)} = (n_a, n_a + n_x) and a_prev {_fmt_shape(a_prev.shape)}")
-    check_shape(where, "ba", ba, (n_a, 1), "(n_a, 1)", f"to match Wa {_fmt_shape(Wa.shape)}")
-    for name, arr in (("xt", xt), ("a_prev", a_prev), ("Wa", Wa), ("ba", ba)):
-        check_finite(where, name, arr)
-
+    check_choice(where, "activation", activation, tuple(ACTIVATIONS))
+    Wa, a_prev, xt, ba = check_arrays(where, Wa=(Wa, "(n_a, n_a + n_x)"), a_prev=(a_prev, "(n_a, m)"),
+                                      xt=(xt, "(n_x, m)"), ba=(ba, "(n_a, 1)"))
     g = ACTIVATIONS[activation][0]
     return g(Wa @ np.concatenate([a_prev, xt], axis=0) + ba)
 

@@ -24,7 +24,7 @@ from helpers.views.brnn_explorers import (
 )
 from helpers.gradcheck import numerical_gradient, relative_error
 from helpers.networks import (fit_network, flat_parameters, init_network, network_loss_and_gradients,
-                               network_probabilities, network_scores, predict_network)
+                              network_probabilities, network_scores, predict_network)
 from helpers.tasks.lookahead_task import encode_lookahead, lookahead_vocabulary, make_lookahead_data
 
 KINDS = [("uni", {}), ("bi", {}), ("deep", {"n_layers": 2}), ("deep", {"n_layers": 2, "bidirectional": True}),

@@ -49,3 +49,52 @@ def test_bad_kind_and_options_are_named():
         get_cell("transformer")
     with pytest.raises(ValueError, match="the rnn cell has no option peephole"):
         get_cell("rnn", peephole=True)
+
+
+def test_the_three_one_step_functions_share_their_cache_layout_and_gradient_names():
+    n_x, n_a, m = 3, 4, 2
+    rng = np.random.default_rng(5)
+    xt, a_prev, c_prev = rng.normal(size=(n_x, m)), rng.normal(size=(n_a, m)), rng.normal(size=(n_a, m))
+    p_rnn = rnn.initialize_rnn_parameters(n_x, n_a, 2, seed=0)
+    p_gru = gru.initialize_gru_parameters(n_x, n_a, 2, seed=0)
+    p_lstm = lstm.initialize_lstm_parameters(n_x, n_a, 2, seed=0)
+    caches = {"rnn": rnn.rnn_cell_forward(xt, a_prev, p_rnn)[-1],
+              "gru": gru.gru_cell_forward(xt, c_prev, p_gru)[-1],
+              "lstm": lstm.lstm_cell_forward(xt, a_prev, c_prev, p_lstm)[-1]}
+    assert list(caches["rnn"]) == ["kind", "xt", "a_prev", "z", "a_next", "parameters", "activation"]
+    assert list(caches["gru"]) == ["kind", "xt", "c_prev", "c_next", "Gamma_u", "Gamma_r", "c_tilde",
+                                   "parameters", "simplified", "overridden"]
+    assert list(caches["lstm"]) == ["kind", "xt", "a_prev", "c_prev", "a_next", "c_next", "Gamma_f", "Gamma_u",
+                                    "Gamma_o", "c_tilde", "parameters", "peephole", "overridden"]
+    for kind, cache in caches.items():
+        assert cache["kind"] == kind + "_cell"
+        assert "Wy" not in cache["parameters"] and "Wya" not in cache["parameters"]
+        # private copies: no array of the cache is an input or a parameter the caller still holds
+        held = [xt, a_prev, c_prev, *p_rnn.values(), *p_gru.values(), *p_lstm.values()]
+        inside = [v for v in cache.values() if isinstance(v, np.ndarray)] + list(cache["parameters"].values())
+        assert not any(np.shares_memory(a, b) for a in inside for b in held)
+
+    grads = {"rnn": rnn.rnn_cell_backward(np.ones((n_a, m)), caches["rnn"]),
+             "gru": gru.gru_cell_backward(np.ones((n_a, m)), caches["gru"]),
+             "lstm": lstm.lstm_cell_backward(np.ones((n_a, m)), np.ones((n_a, m)), caches["lstm"])}
+    assert list(grads["rnn"]) == ["dxt", "da_prev", "dWax", "dWaa", "dba"]
+    assert list(grads["gru"]) == ["dxt", "dc_prev", "dWu", "dbu", "dWr", "dbr", "dWc", "dbc"]
+    assert list(grads["lstm"]) == ["dxt", "da_prev", "dc_prev", "dWf", "dbf", "dWu", "dbu", "dWo", "dbo",
+                                   "dWc", "dbc"]
+
+
+def test_the_three_one_step_functions_word_a_size_mismatch_alike():
+    """Sizes are bound in the same order in every cell (parameters, previous state(s), xt)."""
+    n_x, n_a = 3, 4
+    xt, state = np.zeros((n_x, 2)), np.zeros((n_a, 5))        # m = 2 in xt, 5 in the state
+    calls = {"rnn": lambda: rnn.rnn_cell_forward(xt, state, rnn.initialize_rnn_parameters(n_x, n_a, 2)),
+             "gru": lambda: gru.gru_cell_forward(xt, state, gru.initialize_gru_parameters(n_x, n_a, 2)),
+             "lstm": lambda: lstm.lstm_cell_forward(xt, state, state, lstm.initialize_lstm_parameters(n_x, n_a, 2))}
+    first = {"rnn": r"parameters\['Wax'\] \(4, 3\)", "gru": r"parameters\['Wc'\] \(4, 7\)",
+             "lstm": r"parameters\['Wf'\] \(4, 7\)"}
+    state_name = {"rnn": "a_prev", "gru": "c_prev", "lstm": "a_prev"}
+    for kind, call in calls.items():
+        with pytest.raises(ValueError, match=rf"^{kind}_cell_forward: xt must have shape \(n_x, m\) = \(3, 5\) "
+                                             rf"to match {first[kind]} and {state_name[kind]} \(4, 5\), "
+                                             rf"got \(3, 2\)$"):
+            call()

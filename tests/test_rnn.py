@@ -392,11 +392,13 @@ def test_initialize_rejects_bad_sizes(kwargs, match):
 def test_cell_forward_bad_input():
     params, x, a0 = make_problem(3)
     xt = x[:, :, 0]
-    with pytest.raises(ValueError, match=r"rnn_cell_forward: xt must have shape \(n_x, m\) = \(3, \*\).*got \(4, 3\)"):
+    # the sizes are bound in the order parameters, a_prev, xt (as in the GRU and LSTM cells): m comes from a_prev
+    with pytest.raises(ValueError, match=r"rnn_cell_forward: xt must have shape \(n_x, m\) = \(3, 3\) to match "
+                                         r"parameters\['Wax'\] \(5, 3\) and a_prev \(5, 3\), got \(4, 3\)"):
         rnn_cell_forward(np.zeros((4, 3)), a0, params)
-    with pytest.raises(ValueError, match=r"rnn_cell_forward: a_prev must have shape \(n_a, m\) = \(5, 3\).*got \(6, 3\)"):
+    with pytest.raises(ValueError, match=r"rnn_cell_forward: a_prev must have shape \(n_a, m\) = \(5, \*\).*got \(6, 3\)"):
         rnn_cell_forward(xt, np.zeros((6, 3)), params)
-    with pytest.raises(ValueError, match=r"a_prev must have shape \(n_a, m\) = \(5, 3\).*got \(5, 2\)"):
+    with pytest.raises(ValueError, match=r"xt must have shape \(n_x, m\) = \(3, 2\) .*a_prev \(5, 2\), got \(3, 3\)"):
         rnn_cell_forward(xt, np.zeros((5, 2)), params)
     with pytest.raises(ValueError, match=r"xt must be 2-D"):
         rnn_cell_forward(x, a0, params)
@@ -431,11 +433,14 @@ def test_sequence_forward_bad_input(fn):
     params, x, a0 = make_problem(3)
     with pytest.raises(ValueError, match=rf"{name}: x must be 3-D with layout \(n_x, m, T_x\)"):
         fn(x[:, :, 0], a0, params)
-    with pytest.raises(ValueError, match=rf"{name}: x must have shape \(n_x, m, T_x\) = \(3, \*, \*\).*got \(2, 3, 5\)"):
+    # the sizes are bound in the order parameters, a0, x (as in the GRU and LSTM): m comes from a0
+    with pytest.raises(ValueError, match=rf"{name}: x must have shape \(n_x, m, T_x\) = \(3, 3, \*\) to match "
+                                         rf"parameters\['Wax'\] \(5, 3\) and a0 \(5, 3\), got \(2, 3, 5\)"):
         fn(x[:2], a0, params)
-    with pytest.raises(ValueError, match=r"a0 must have shape \(n_a, m\) = \(5, 3\).*got \(5, 1\)"):
+    with pytest.raises(ValueError, match=r"x must have shape \(n_x, m, T_x\) = \(3, 1, \*\) .*a0 \(5, 1\), "
+                                         r"got \(3, 3, 5\)"):
         fn(x, a0[:, :1], params)
-    with pytest.raises(ValueError, match=r"a0 must have shape \(n_a, m\) = \(5, 3\).*got \(4, 3\)"):
+    with pytest.raises(ValueError, match=r"a0 must have shape \(n_a, m\) = \(5, \*\).*got \(4, 3\)"):
         fn(x, a0[:4], params)
     with pytest.raises(ValueError, match=r"a0 must be 2-D"):
         fn(x, a0[:, :, None], params)

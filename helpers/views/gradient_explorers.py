@@ -43,22 +43,22 @@ from matplotlib.patches import Circle, Rectangle
 from .._checks import as_float_array, check_choice, check_finite, check_ndim, check_positive_int, check_real_number
 from .explorer import Explorer, new_figure
 from ..gradient_flow import (  # the private ones: the same checks, passes and masks as reach_map
-    _backward,
-    _check_cell,
-    _check_layer,
-    _column_norms,
-    _first_nonfinite_step,
-    _forward,
-    _mask_backward_explosion,
-    _prefix_cell,
-    _unit_upstream,
-    gated_for_gradient_study,
-    latch_experiment,
-    linear_theory,
-    pascanu_bound,
-    rnn_for_gradient_study,
-    state_gradient_norms,
-)
+                             _backward,
+                             _check_cell,
+                             _check_layer,
+                             _column_norms,
+                             _first_nonfinite_step,
+                             _forward,
+                             _mask_backward_explosion,
+                             _prefix_cell,
+                             _unit_upstream,
+                             gated_for_gradient_study,
+                             latch_experiment,
+                             linear_theory,
+                             pascanu_bound,
+                             rnn_for_gradient_study,
+                             state_gradient_norms,
+                             )
 from ..losses import output_layer_backward, output_layer_forward, softmax_cross_entropy
 from ..optim import clip_by_global_norm, clip_by_value
 from ..tasks.text import one_hot
