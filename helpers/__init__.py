@@ -5,7 +5,7 @@ Each module holds one concept and states its equations in its docstring; CONTRIB
 The package is laid out by layer:
 
 - the numeric core, here (rnn, gru, lstm, cells, bidirectional, deep, losses, optim, gradcheck,
-  gradient_flow, training, exercise_checks): numpy only;
+  gradient_flow, training, networks, exercise_checks): numpy only;
 - ``helpers.tasks``: data and toy tasks (text, ner, toy_tasks, memory_task, lookahead_task,
   language_model, sampling, capstone), built on the core;
 - ``helpers.views``: the explorers and plots the notebooks show (matplotlib, ipywidgets);
