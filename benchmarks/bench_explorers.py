@@ -100,7 +100,7 @@ def setup_names_model():
 
 def setup_clipping_sweep():
     """Notebook 07: the clipping sweep (8 thresholds x 80 steps of a 4-unit RNN, about a second)."""
-    from helpers.views.clipping_demo import clipping_sweep
+    from helpers.tasks.clipping_task import clipping_sweep
     return {"sweep": clipping_sweep(thresholds=(0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, None), steps=80,
                                     learning_rate=0.2)}
 

@@ -17,7 +17,7 @@ leading ``d``, so the optimisers of ``optim.py`` apply directly.
 a check that the loss is finite, clipping by global norm, an optimiser step and callbacks per step and
 per epoch. ``fit`` is a thin wrapper over it, and so are the other training functions of the course
 (``networks.fit_network``, ``tasks.memory_task.fit_memory_task``, ``tasks.toy_tasks.fit_encoder_decoder``,
-``tasks.language_model.train_language_model``, ``views.clipping_demo.train_clipped``): each supplies
+``tasks.language_model.train_language_model``, ``tasks.clipping_task.train_clipped``): each supplies
 its own loss-and-gradients function and its own batches, and trains a flat dict of float64 arrays.
 """
 from __future__ import annotations

@@ -14,17 +14,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from helpers.views.clipping_demo import (
+from helpers.tasks.clipping_task import (
     CELL,
     DEFAULT_THRESHOLDS,
     clipping_sweep,
-    clipping_sweep_explorer,
     init_window_model,
     make_window_task,
-    sweep_view,
     threshold_label,
     train_clipped,
 )
+from helpers.views.clipping_demo import clipping_sweep_explorer, sweep_view
 from helpers.optim import global_norm
 from helpers.training import loss_and_gradients
 

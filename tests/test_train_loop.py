@@ -13,7 +13,7 @@ import helpers.training as training
 import helpers.tasks.language_model as language_model
 import helpers.tasks.memory_task as memory_task
 import helpers.tasks.toy_tasks as toy_tasks
-import helpers.views.clipping_demo as clipping_demo
+import helpers.tasks.clipping_task as clipping_task
 from helpers.optim import SGD, Adam, global_norm
 from helpers.training import train_loop
 
@@ -227,7 +227,7 @@ def loop_calls(monkeypatch):
     def spy(*args, **kwargs):
         calls.append(kwargs.get("where"))
         return train_loop(*args, **kwargs)
-    for module in (training, networks, memory_task, toy_tasks, language_model, clipping_demo):
+    for module in (training, networks, memory_task, toy_tasks, language_model, clipping_task):
         monkeypatch.setattr(module, "train_loop", spy)
     return calls
 
@@ -269,8 +269,8 @@ def test_train_language_model_runs_through_the_loop(loop_calls):
 
 
 def test_train_clipped_runs_through_the_loop(loop_calls):
-    x, y = clipping_demo.make_window_task(m=8, T=10, window=3)
-    run = clipping_demo.train_clipped(clipping_demo.init_window_model(3), x, y, threshold=0.1, steps=4)
+    x, y = clipping_task.make_window_task(m=8, T=10, window=3)
+    run = clipping_task.train_clipped(clipping_task.init_window_model(3), x, y, threshold=0.1, steps=4)
     assert loop_calls == ["train_clipped"] and run["clipped"].shape == (4,)
 
 
