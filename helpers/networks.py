@@ -39,7 +39,7 @@ from .cells import CELL_KINDS
 from .deep import deep_rnn_backward, deep_rnn_forward, initialize_deep_parameters
 from .losses import softmax_cross_entropy
 from .optim import Adam
-from .training import train_loop
+from .training import _lengths, train_loop
 
 __all__ = [
     "NETWORK_KINDS",
@@ -193,16 +193,7 @@ def _check_batch(where, x, lengths):
     if T == 0 or m == 0:
         raise ValueError(f"{where}: x must hold at least one sequence of at least one step, "
                          f"got shape {fmt_shape(x.shape)}")
-    if lengths is None:
-        return x, np.full(m, T, dtype=np.int64)
-    lengths = np.asarray(lengths)
-    if lengths.shape != (m,) or not np.issubdtype(lengths.dtype, np.integer):
-        raise ValueError(f"{where}: lengths must be an integer array of shape (m,) = ({m},) to match x "
-                         f"{fmt_shape(x.shape)}, got {lengths.dtype} array of shape {fmt_shape(lengths.shape)}")
-    if lengths.min() < 1 or lengths.max() > T:
-        raise ValueError(f"{where}: lengths must lie in [1, T_x] = [1, {T}], "
-                         f"got values from {lengths.min()} to {lengths.max()}")
-    return x, lengths.astype(np.int64)
+    return x, _lengths(where, lengths, m, T).astype(np.int64)
 
 
 def network_scores(network, x, lengths=None):

@@ -9,6 +9,7 @@ Read from each module's import statements (ast), so a new import that breaks the
 with the module and the import named.
 """
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -40,7 +41,7 @@ def _imports(path: Path):
                 parts = base + (node.module.split(".") if node.module else [])
                 targets = [parts] if node.module else [parts + [a.name] for a in node.names]
                 for t in targets:
-                    yield (LAYER_OF_DIR.get(t[0], "core") if t and t[0] in LAYER_OF_DIR else "core",
+                    yield (LAYER_OF_DIR.get(t[0], "core") if t else "core",
                            "helpers." + ".".join(t), node.lineno)
             elif node.module.split(".")[0] == "helpers":
                 parts = node.module.split(".")[1:]
@@ -83,13 +84,8 @@ def test_the_layer_reader_sees_a_forbidden_import(tmp_path, monkeypatch):
     (fake_root / "views").mkdir(parents=True)
     bad = fake_root / "core_mod.py"
     bad.write_text("from .views.explorer import Explorer\nimport matplotlib.pyplot as plt\n")
-    monkeypatch.setattr(__import__(__name__), "ROOT", fake_root) if False else None
-    global ROOT
-    saved, ROOT = ROOT, fake_root
-    try:
-        found = list(_imports(bad))
-        assert ("views", "helpers.views.explorer", 1) in found and (None, "matplotlib.pyplot", 2) in found
-        with pytest.raises(AssertionError, match="imports helpers.views.explorer"):
-            test_a_module_imports_only_from_its_own_layer_and_those_below(bad)
-    finally:
-        ROOT = saved
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", fake_root)
+    found = list(_imports(bad))
+    assert ("views", "helpers.views.explorer", 1) in found and (None, "matplotlib.pyplot", 2) in found
+    with pytest.raises(AssertionError, match="imports helpers.views.explorer"):
+        test_a_module_imports_only_from_its_own_layer_and_those_below(bad)
