@@ -290,12 +290,17 @@ def _states_forward(where, x, c0, parameters, simplified, override, with_output)
     n_g = len(names)
     K = n_a + n_x + 1
     W = np.concatenate([np.concatenate([p["W" + g], p["b" + g]], axis=1) for g in names], axis=0)
-    Wx, b = W[:, n_a:n_a + n_x], W[:, n_a + n_x:]
+    # Gamma_g = sigmoid(z_g) = (1 + tanh(z_g / 2)) / 2 (as activations.sigmoid computes it): the loop
+    # holds z_g / 2 for the sigmoid gates, so their rows are halved once here (exact: 0.5 is a power of
+    # two), and one tanh call serves them (and, simplified, the candidate c_tilde = tanh(z_c))
+    n_sig = n_a if simplified else 2 * n_a                   # rows of the sigmoid gates u (and r)
+    W_half = W.copy()
+    W_half[:n_sig] *= 0.5
     # the gates whose state part is c<t-1>: u and r (simplified: u and c), one product per step;
     # the full GRU's candidate reads Gamma_r * c<t-1> and takes a second one
     n_first = n_g * n_a if simplified else 2 * n_a
-    W_first_c, Wc_c = W[:n_first, :n_a], W[2 * n_a:, :n_a]
-    n_sig = n_a if simplified else 2 * n_a                   # rows of the sigmoid gates u (and r)
+    W_first_c = np.ascontiguousarray(W_half[:n_first, :n_a])
+    Wc_c = np.ascontiguousarray(W[2 * n_a:, :n_a])
     # overridden gates with time first, so that the value of step t is one contiguous block
     fixed_steps = [(k, np.ascontiguousarray(fixed["Gamma_" + g].transpose(2, 0, 1)))
                    for k, g in enumerate(names) if "Gamma_" + g in fixed]
@@ -315,22 +320,19 @@ def _states_forward(where, x, c0, parameters, simplified, override, with_output)
     if not simplified:
         rstack = np.empty((K, T_x, m))
         rstack[n_a:] = stack[n_a:, :T_x]
-    # the input part Wx @ x<t> of every gate at every step in one batched product
-    gates = np.matmul(Wx, stack[n_a:n_a + n_x, :T_x].transpose(1, 0, 2))  # (T_x, n_g n_a, m)
+    # the input part of every gate at every step, bias included, in one batched product:
+    # [Wx | b] (n_g n_a, n_x + 1) @ [x<t>; 1] (T_x, n_x + 1, m)
+    gates = np.matmul(W_half[:, n_a:], stack[n_a:, :T_x].transpose(1, 0, 2))  # (T_x, n_g n_a, m)
     rec = np.empty((n_first, m))                             # room for the recurrent parts
     keep = np.empty((n_a, m))                                # room for (1 - Gamma_u) * c<t-1>
     for t in range(T_x):
         z = gates[t]
         c_prev = stack[:n_a, t]
-        # z_g = Wx_g @ x<t> + b_g + Wc_g @ c<t-1> for u and r (simplified: u and c)
-        z += b
+        # z_g = Wx_g @ x<t> + b_g + Wc_g @ c<t-1> for u and r (simplified: u and c), halved for u, r
         np.matmul(W_first_c, c_prev, out=rec)
         z[:n_first] += rec
-        # Gamma_g = sigmoid(z_g) = (1 + tanh(z_g / 2)) / 2 (as activations.sigmoid computes it);
-        # in the simplified GRU the same tanh call gives c_tilde = tanh(z_c)
-        sig = z[:n_sig]
-        sig *= 0.5
         np.tanh(z[:n_first], out=z[:n_first])
+        sig = z[:n_sig]                                      # tanh(z_g / 2) -> (1 + tanh(z_g / 2)) / 2
         sig += 1.0
         sig *= 0.5
         for k, values in fixed_steps:
@@ -350,7 +352,9 @@ def _states_forward(where, x, c0, parameters, simplified, override, with_output)
         np.multiply(Gamma_u, c_tilde, out=c_next)
         c_next += keep
 
-    c = stack[:n_a, 1:].transpose(0, 2, 1).copy()           # (n_a, m, T_x), not a view of the cache
+    # c in the course layout (n_a, m, T_x): a transposed view of a private copy (a straight copy costs
+    # much less than a transposing one)
+    c = np.ascontiguousarray(stack[:n_a, 1:]).transpose(0, 2, 1)
     gate_params = {k: v for k, v in p.items() if k not in ("Wy", "by")}
     caches = {"kind": "gru_sequence", "stack": stack, "rstack": rstack, "gates": gates, "W": W,
               "Gamma_u": gates[:, :n_a], "Gamma_r": None if simplified else gates[:, n_a:2 * n_a],
@@ -426,8 +430,10 @@ def gru_forward(x, c0, parameters, simplified=False, override=None):
     c, caches, p = _states_forward("gru_forward", x, c0, parameters, simplified, override,
                                    with_output=True)
     n_a, m, T_x = c.shape
-    scores = p["Wy"] @ c.reshape(n_a, m * T_x) + p["by"]  # all steps in one product
-    y_pred = softmax(scores).reshape(-1, m, T_x)
+    # all steps in one product, on the states of the cache with time in the middle (a view), then seen
+    # in the course layout (n_y, m, T_x)
+    scores = p["Wy"] @ caches["stack"][:n_a, 1:].reshape(n_a, T_x * m) + p["by"]
+    y_pred = softmax(scores).reshape(-1, T_x, m).transpose(0, 2, 1)
     return c, y_pred, caches
 
 
@@ -478,9 +484,9 @@ def gru_backward(dc, caches, keep_state_grads=False):
     n_x = K - n_a - 1
     fixed_rows = [k for k, g in enumerate(names) if "Gamma_" + g in overridden]
     # the c<t-1>-columns of the gates that read [c<t-1>; x<t>] (u, r; simplified: u, c), transposed,
-    # and the full GRU's candidate columns that read Gamma_r * c<t-1>: views BLAS reads in place
-    W_first_T = W[:n_g * n_a if simplified else 2 * n_a, :n_a].T
-    Wc_c_T = W[2 * n_a:, :n_a].T
+    # and the full GRU's candidate columns that read Gamma_r * c<t-1>: copies, which BLAS reads faster
+    W_first_T = np.ascontiguousarray(W[:n_g * n_a if simplified else 2 * n_a, :n_a].T)
+    Wc_c_T = np.ascontiguousarray(W[2 * n_a:, :n_a].T)
 
     dz_all = np.empty((n_g * n_a, T_x, m))                   # pre-activation gradients, rows like gates
     dc_steps = np.empty((n_a, T_x, m)) if keep_state_grads else None
@@ -544,13 +550,13 @@ def gru_backward(dc, caches, keep_state_grads=False):
     else:
         dW = np.concatenate([(stack2 @ dz2[:2 * n_a].T).T,
                              (rstack.reshape(K, T_x * m) @ dz2[2 * n_a:].T).T], axis=0)
-    dx = (W[:, n_a:n_a + n_x].T @ dz2).reshape(n_x, T_x, m).transpose(0, 2, 1).copy()   # (n_x, m, T_x)
+    dx = (W[:, n_a:n_a + n_x].T @ dz2).reshape(n_x, T_x, m).transpose(0, 2, 1)   # (n_x, m, T_x), new
     grads = {"dx": dx, "dc0": dc_future}
     for k, g in enumerate(names):
         grads["dW" + g] = np.ascontiguousarray(dW[k * n_a:(k + 1) * n_a, :n_a + n_x])
         grads["db" + g] = np.ascontiguousarray(dW[k * n_a:(k + 1) * n_a, n_a + n_x:])
     if keep_state_grads:
-        grads["dc_steps"] = dc_steps.transpose(0, 2, 1).copy()
+        grads["dc_steps"] = dc_steps.transpose(0, 2, 1)      # a new array, in the course layout
     return grads
 
 

@@ -294,11 +294,17 @@ def _sequence_forward(where, x, a0, parameters, peephole, override, c0, with_out
 
     # The four gates side by side: rows [f; u; o; c] of W (4 n_a, K), each row block [W_g | b_g], with
     # K = n_a + n_x + 1 columns for the stacked column [a<t-1>; x<t>; 1]: the first n_a columns (Wa)
-    # multiply a<t-1>, the next n_x (Wx) x<t>, the last one (b) is the bias.
+    # multiply a<t-1>, the next n_x x<t>, the last one is the bias.
     K = n_a + n_x + 1
     W = np.concatenate([np.concatenate([p["W" + g], p["b" + g]], axis=1) for g in _GATE_LETTERS], axis=0)
-    Wa, Wx, b = W[:, :n_a], W[:, n_a:n_a + n_x], W[:, n_a + n_x:]
     peep = np.stack([p["p" + g] for g in _PEEP_LETTERS]) if peephole else None   # (3, n_a, 1), a copy
+    # Gamma_g = sigmoid(z_g) = (1 + tanh(z_g / 2)) / 2 for f, u, o (as activations.sigmoid computes it),
+    # c_tilde = tanh(z_c): one tanh call for all four gates if the loop holds z_g / 2 for f, u, o. So the
+    # rows of f, u, o (and their peepholes) are halved once here: exact, 0.5 is a power of two.
+    W_half = W.copy()
+    W_half[:3 * n_a] *= 0.5
+    Wa = np.ascontiguousarray(W_half[:, :n_a])               # (4 n_a, n_a), acts on a<t-1>
+    peep_half = 0.5 * peep if peephole else None
     # overridden gates with time first, so that the value of step t is one contiguous block
     fixed_steps = [(k, np.ascontiguousarray(fixed[name].transpose(2, 0, 1)))
                    for k, name in enumerate(GATES) if name in fixed]
@@ -317,25 +323,22 @@ def _sequence_forward(where, x, a0, parameters, peephole, override, c0, with_out
     stack[:n_a, 0] = a0
     c_all = np.empty((n_a, T_x + 1, m))
     c_all[:, 0] = c0
-    # the input part Wx @ x<t> of every step in one batched product: (4 n_a, n_x) @ (T_x, n_x, m)
-    gates = np.matmul(Wx, stack[n_a:n_a + n_x, :T_x].transpose(1, 0, 2))   # (T_x, 4 n_a, m)
+    # the input part of every step, bias included, in one batched product:
+    # [Wx | b] (4 n_a, n_x + 1) @ [x<t>; 1] (T_x, n_x + 1, m)
+    gates = np.matmul(W_half[:, n_a:], stack[n_a:, :T_x].transpose(1, 0, 2))   # (T_x, 4 n_a, m)
     tanh_c = np.empty((T_x, n_a, m))                         # tanh_c[t] = tanh(c<t + 1>)
     rec = np.empty((4 * n_a, m))                             # room for Wa @ a<t-1>
     fc = np.empty((n_a, m))                                  # room for Gamma_f * c<t-1>
     for t in range(T_x):
         z = gates[t]
-        # z = Wx @ x<t> + b + Wa @ a<t-1>, all four gates at once (+ p_g * c<t-1> with peepholes)
-        z += b
+        # z = Wx @ x<t> + b + Wa @ a<t-1> (+ p_g * c<t-1> with peepholes), halved for f, u, o
         np.matmul(Wa, stack[:n_a, t], out=rec)
         z += rec
         c_prev = c_all[:, t]
         if peephole:
-            z[:3 * n_a].reshape(3, n_a, m)[...] += peep * c_prev
-        # Gamma_g = sigmoid(z_g) = (1 + tanh(z_g / 2)) / 2 for f, u, o (as activations.sigmoid computes
-        # it), c_tilde = tanh(z_c): one tanh call for all four
-        sig = z[:3 * n_a]
-        sig *= 0.5
+            z[:3 * n_a].reshape(3, n_a, m)[...] += peep_half * c_prev
         np.tanh(z, out=z)
+        sig = z[:3 * n_a]                                    # tanh(z_g / 2) -> (1 + tanh(z_g / 2)) / 2
         sig += 1.0
         sig *= 0.5
         for k, values in fixed_steps:
@@ -350,8 +353,10 @@ def _sequence_forward(where, x, a0, parameters, peephole, override, c0, with_out
         np.tanh(c_next, out=tanh_c[t])
         np.multiply(Gamma_o, tanh_c[t], out=stack[:n_a, t + 1])
 
-    a = stack[:n_a, 1:].transpose(0, 2, 1).copy()           # (n_a, m, T_x), not a view of the cache
-    c = c_all[:, 1:].transpose(0, 2, 1).copy()
+    # a and c in the course layout (n_a, m, T_x): transposed views of private copies (a straight copy
+    # costs much less than a transposing one; a[:, :, t] is then one block)
+    a = np.ascontiguousarray(stack[:n_a, 1:]).transpose(0, 2, 1)
+    c = np.ascontiguousarray(c_all[:, 1:]).transpose(0, 2, 1)
     caches = {"kind": "lstm_sequence", "stack": stack, "c_all": c_all, "tanh_c": tanh_c, "W": W, "peep": peep,
               "acts": gates, "Gamma_f": gates[:, :n_a], "Gamma_u": gates[:, n_a:2 * n_a],
               "Gamma_o": gates[:, 2 * n_a:3 * n_a], "c_tilde": gates[:, 3 * n_a:],
@@ -359,7 +364,9 @@ def _sequence_forward(where, x, a0, parameters, peephole, override, c0, with_out
     if not with_output:
         return a, c, caches
     n_y = out["Wy"].shape[0]
-    y = softmax(out["Wy"] @ a.reshape(n_a, m * T_x) + out["by"]).reshape(n_y, m, T_x)
+    # the output layer of all steps in one product on the (n_a, T_x * m) matrix of the states (a view)
+    y = softmax(out["Wy"] @ stack[:n_a, 1:].reshape(n_a, T_x * m) + out["by"]).reshape(n_y, T_x, m)
+    y = y.transpose(0, 2, 1)                                 # (n_y, m, T_x)
     return a, y, c, caches
 
 
@@ -473,7 +480,7 @@ def lstm_backward(da, caches, dc=None, keep_state_grads=False):
     stack, c_all, tanh_c, gates, W = (caches[k] for k in ("stack", "c_all", "tanh_c", "acts", "W"))
     K = stack.shape[0]
     n_x = K - n_a - 1
-    Wa_T = W[:, :n_a].T                                      # (n_a, 4 n_a), a view BLAS reads in place
+    Wa_T = np.ascontiguousarray(W[:, :n_a].T)               # (n_a, 4 n_a), a copy BLAS reads faster
     fixed_rows = [k for k, name in enumerate(GATES) if name in fixed]
     peep = caches["peep"]                                    # (3, n_a, 1) with peepholes
 
@@ -529,7 +536,8 @@ def lstm_backward(da, caches, dc=None, keep_state_grads=False):
     # (the row of ones gives the bias gradients), and dx<t> = the x-rows of W.T @ dz<t>.
     dz2 = dz_all.reshape(4 * n_a, T_x * m)
     dW = (stack[:, :T_x].reshape(K, T_x * m) @ dz2.T).T    # (4 n_a, K)
-    dx = (W[:, n_a:n_a + n_x].T @ dz2).reshape(n_x, T_x, m).transpose(0, 2, 1).copy()   # (n_x, m, T_x)
+    # dx (n_x, m, T_x): a transposed view of the (n_x, T_x * m) product, a new array
+    dx = (W[:, n_a:n_a + n_x].T @ dz2).reshape(n_x, T_x, m).transpose(0, 2, 1)
 
     gradients = {"dx": dx, "da0": da_next, "dc0": dc_next}
     for k, g in enumerate(_GATE_LETTERS):
@@ -540,8 +548,8 @@ def lstm_backward(da, caches, dc=None, keep_state_grads=False):
         for k, g in enumerate(_PEEP_LETTERS):
             gradients["dp" + g] = (dz_all[k * n_a:(k + 1) * n_a] * c_prevs).sum(axis=(1, 2))[:, None]
     if keep_state_grads:
-        gradients["da_steps"] = da_steps.transpose(0, 2, 1).copy()
-        gradients["dc_steps"] = dc_steps.transpose(0, 2, 1).copy()
+        gradients["da_steps"] = da_steps.transpose(0, 2, 1)   # new arrays, viewed in the course layout
+        gradients["dc_steps"] = dc_steps.transpose(0, 2, 1)
     return gradients
 
 

@@ -200,18 +200,20 @@ def _states_forward(where, x, a0, parameters, activation, with_output):
     stack[n_a + n_x, :T_x] = 1.0
     stack[n_a:, T_x] = 0.0                                   # the last column only holds a<T_x>
     stack[:n_a, 0] = a0
-    # the input part Wax @ x<t> of every step in one batched product: (n_a, n_x) @ (T_x, n_x, m)
-    z = np.matmul(Wax, stack[n_a:n_a + n_x, :T_x].transpose(1, 0, 2))     # z[t] = z<t + 1>
+    # the input part of every step, bias included, in one batched product:
+    # [Wax | ba] (n_a, n_x + 1) @ [x<t>; 1] (T_x, n_x + 1, m)
+    z = np.matmul(W[:, n_a:], stack[n_a:, :T_x].transpose(1, 0, 2))     # z[t] = z<t + 1>, (T_x, n_a, m)
     g = _ACTIVATION_INTO[activation]
     rec = np.empty((n_a, m))                                 # room for Waa @ a<t-1>
     for t in range(T_x):
         z_t = z[t]
-        z_t += ba                                            # z<t> = Wax @ x<t> + ba + Waa @ a<t-1>
         np.matmul(Waa, stack[:n_a, t], out=rec)
-        z_t += rec
+        z_t += rec                                           # z<t> = Wax @ x<t> + ba + Waa @ a<t-1>
         g(z_t, stack[:n_a, t + 1])                           # a<t> = g(z<t>), where step t + 1 reads it
 
-    a = stack[:n_a, 1:].transpose(0, 2, 1).copy()           # (n_a, m, T_x), not a view of the cache
+    # a in the course layout (n_a, m, T_x): a transposed view of a private copy (a straight copy costs
+    # much less than a transposing one)
+    a = np.ascontiguousarray(stack[:n_a, 1:]).transpose(0, 2, 1)
     caches = {"kind": "rnn_sequence", "activation": activation, "stack": stack, "z": z, "W": W}
     return a, caches, out
 
@@ -273,8 +275,10 @@ def rnn_forward(x, a0, parameters, activation="tanh"):
     """
     a, caches, (Wya, by) = _states_forward("rnn_forward", x, a0, parameters, activation, with_output=True)
     n_a, m, T_x = a.shape
-    # the output layer of every step in one product: (n_y, n_a) @ (n_a, m*T_x)
-    y_pred = softmax(Wya @ a.reshape(n_a, m * T_x) + by).reshape(Wya.shape[0], m, T_x)
+    # the output layer of every step in one product: (n_y, n_a) @ (n_a, T_x * m), the states of the
+    # cache with time in the middle (a view), then seen in the course layout (n_y, m, T_x)
+    states = caches["stack"][:n_a, 1:].reshape(n_a, T_x * m)
+    y_pred = softmax(Wya @ states + by).reshape(Wya.shape[0], T_x, m).transpose(0, 2, 1)
     return a, y_pred, caches
 
 
@@ -335,14 +339,14 @@ def rnn_backward(da, caches, keep_state_grads=False):
     dz2 = dz.reshape(n_a, T_x * m)
     dW = (stack[:, :T_x].reshape(K, T_x * m) @ dz2.T).T
     grads = {
-        "dx": (W[:, n_a:n_a + n_x].T @ dz2).reshape(n_x, T_x, m).transpose(0, 2, 1).copy(),
+        "dx": (W[:, n_a:n_a + n_x].T @ dz2).reshape(n_x, T_x, m).transpose(0, 2, 1),   # a new array
         "da0": da_rec,
         "dWax": np.ascontiguousarray(dW[:, n_a:n_a + n_x]),
         "dWaa": np.ascontiguousarray(dW[:, :n_a]),
         "dba": np.ascontiguousarray(dW[:, n_a + n_x:]),
     }
     if keep_state_grads:
-        grads["da_steps"] = da_steps.transpose(0, 2, 1).copy()
+        grads["da_steps"] = da_steps.transpose(0, 2, 1)      # a new array, in the course layout
     return grads
 
 
