@@ -16,13 +16,15 @@ torch's GRU is the "reset after" variant, r * (W_hn @ h + b_hn), a different mod
 order, so it is timed but not compared.
 
 Every table is printed once per thread count (--threads, default 1 and 2): threadpoolctl limits numpy's
-BLAS and torch.set_num_threads sets PyTorch to the same number.
+BLAS and torch.set_num_threads sets PyTorch to the same number. numpy and torch are timed in two separate
+worker processes of this script, which the parent asks in turn for blocks of timed runs, with a short
+rest before each block (see "timing" below for why).
 
 Usage:
-    python benchmarks/bench_cells.py              # 7 repeats per measurement, 1 and 2 threads
+    python benchmarks/bench_cells.py              # 9 timed runs in 3 turns per measurement, 1 and 2 threads
     python benchmarks/bench_cells.py --threads 1  # one thread only
-    python benchmarks/bench_cells.py --repeats 15
-    python benchmarks/bench_cells.py --quick      # 3 repeats, 1 warm-up: a rough look in a few seconds
+    python benchmarks/bench_cells.py --repeats 15 --rounds 5
+    python benchmarks/bench_cells.py --quick      # 3 runs, 1 warm-up: a rough look in half a minute
 """
 from __future__ import annotations
 
@@ -251,25 +253,87 @@ class TorchModel:
 
 
 # ----------------------------------------------------------------------------------------------
-# timing and the table
+# timing: one worker process per library, asked in turn
 # ----------------------------------------------------------------------------------------------
+#
+# numpy (ours and per-step) and torch are timed in two separate worker processes, never in one. Both
+# libraries keep their idle threads polling for new work for a while after a call (OpenBLAS for up to
+# about 0.1 s, OpenMP for a shorter time); in one process, or in two processes running at once, one
+# library's polling threads take the CPUs the other one needs, and at two threads torch came out up
+# to 7 times slower than it is alone. The parent asks one worker at a time for a block of timed runs,
+# waits --pause seconds between blocks so that the threads of the last one go to sleep, and takes
+# turns over several rounds, so that a change in the machine's load reaches both libraries alike.
 
-def median_ms(fns, repeats, warmup):
-    """Median wall time in milliseconds of each function of the dict ``fns``.
+def _worker_main(kind, threads):
+    """Serve timing requests on stdin, one JSON object per line, answering on stdout.
 
-    Every function is called ``warmup`` times, then ``repeats`` timed rounds call each function once in
-    turn, so that a change of load on the machine affects all of them alike.
+    A request {"cell": ..., "size": [n_x, n_a, m, T_x], "repeats": r, "warmup": w} is answered with
+    {"ours": [...], "per-step": [...]} (kind "numpy", the two alternating) or {"torch": [...]} (kind
+    "torch"): r wall times in seconds, after w untimed calls of each.
     """
-    for fn in fns.values():
-        for _ in range(warmup):
-            fn()
-    times = {name: [] for name in fns}
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            start = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - start)
-    return {name: 1000.0 * statistics.median(t) for name, t in times.items()}
+    import json
+    if kind == "torch":
+        torch.set_num_threads(threads)
+    problems = {}
+    with threadpool_limits(limits=threads, user_api="blas"):
+        n_blas, how = blas_threads()
+        hello = {"blas": f"numpy's BLAS uses {n_blas} (from {how})"}
+        if kind == "torch":
+            hello["torch"] = f"torch uses {torch.get_num_threads()} (torch.get_num_threads())"
+        print(json.dumps(hello), flush=True)
+        for line in sys.stdin:
+            request = json.loads(line)
+            key = (request["cell"], tuple(request["size"]))
+            if key not in problems:
+                cell = request["cell"]
+                problem = make_problem(cell, *key[1])
+                if kind == "numpy":
+                    problems[key] = {"ours": lambda c=cell, p=problem: ours(c, *p),
+                                     "per-step": lambda c=cell, p=problem: per_step(c, *p)}
+                else:
+                    torch.manual_seed(0)               # the GRU keeps torch's own weights: the same ones each run
+                    problems[key] = {"torch": TorchModel(cell, *problem).run}
+            fns = problems[key]
+            for fn in fns.values():
+                for _ in range(request["warmup"]):
+                    fn()
+            times = {name: [] for name in fns}
+            for _ in range(request["repeats"]):
+                for name, fn in fns.items():
+                    start = time.perf_counter()
+                    fn()
+                    times[name].append(time.perf_counter() - start)
+            print(json.dumps(times), flush=True)
+
+
+class Worker:
+    """A worker process of this script (see _worker_main), with BLAS (and torch) limited to `threads`."""
+
+    def __init__(self, kind, threads):
+        import subprocess
+        self.kind = kind
+        self.process = subprocess.Popen(
+            [sys.executable, os.path.abspath(__file__), "--worker", kind, "--threads", str(threads)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.hello = self._answer()
+
+    def _answer(self):
+        import json
+        answer = self.process.stdout.readline()
+        if not answer:
+            raise RuntimeError(f"the {self.kind} worker stopped (exit code {self.process.wait()})")
+        return json.loads(answer)
+
+    def time(self, cell, size, repeats, warmup):
+        import json
+        request = {"cell": cell, "size": list(size), "repeats": repeats, "warmup": warmup}
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+        return self._answer()
+
+    def close(self):
+        self.process.stdin.close()
+        self.process.wait()
 
 
 def max_difference(g1, g2):
@@ -280,30 +344,45 @@ def max_difference(g1, g2):
     return worst
 
 
-def table(repeats, warmup):
-    """Time every cell at every size with the current thread settings; print one table, return the times."""
+def checks(cell, size):
+    """Before any timing: the largest differences of our gradients from per-step's and from torch's."""
+    problem = make_problem(cell, *size)
+    mine = ours(cell, *problem)
+    found = [f"{max_difference(per_step(cell, *problem), mine):.0e}"]
+    if torch is not None:
+        found.append("-" if cell == "gru" else f"{max_difference(mine, TorchModel(cell, *problem).gradients()):.0e}")
+    return ", ".join(found)
+
+
+def table(threads, repeats, warmup, rounds, pause, differences):
+    """Time every cell at every size with `threads` threads; print one table, return the times."""
+    workers = [Worker("numpy", threads)] + ([Worker("torch", threads)] if torch is not None else [])
+    print("in the workers: " + "; ".join(dict.fromkeys(t for worker in workers for t in worker.hello.values())))
     header = f"{'cell':<5} {'size (n_x, n_a, m, T_x)':<24} {'ours ms':>9} {'per-step ms':>12} " \
              f"{'torch ms':>9} {'torch/ours':>11}  {'max rel. diff: per-step, torch':>31}"
     print(header)
     print("-" * len(header))
+    per_round = [repeats // rounds + (1 if r < repeats % rounds else 0) for r in range(rounds)]
     results = {}
-    for cell in CELLS:
-        for size in SIZES:
-            problem = make_problem(cell, *size)
-            mine = ours(cell, *problem)
-            checks = [f"{max_difference(per_step(cell, *problem), mine):.0e}"]
-            fns = {"ours": lambda: ours(cell, *problem), "per-step": lambda: per_step(cell, *problem)}
-            if torch is not None:
-                model = TorchModel(cell, *problem)
-                checks.append("-" if cell == "gru" else f"{max_difference(mine, model.gradients()):.0e}")
-                fns["torch"] = model.run
-            ms = median_ms(fns, repeats, warmup)
-            t_ours, t_step, t_torch = ms["ours"], ms["per-step"], ms.get("torch")
-            results[cell, size] = (t_ours, t_torch)
-            torch_ms = f"{t_torch:9.2f}" if t_torch is not None else f"{'-':>9}"
-            ratio = f"{t_torch / t_ours:11.2f}" if t_torch is not None else f"{'-':>11}"
-            print(f"{cell:<5} {str(size):<24} {t_ours:9.2f} {t_step:12.2f} {torch_ms} {ratio}  "
-                  f"{', '.join(checks):>31}")
+    try:
+        for cell in CELLS:
+            for size in SIZES:
+                times = {}
+                for n in per_round:
+                    for worker in workers:
+                        time.sleep(pause)
+                        for name, t in worker.time(cell, size, n, warmup).items():
+                            times.setdefault(name, []).extend(t)
+                ms = {name: 1000.0 * statistics.median(t) for name, t in times.items()}
+                t_ours, t_step, t_torch = ms["ours"], ms["per-step"], ms.get("torch")
+                results[cell, size] = (t_ours, t_torch)
+                torch_ms = f"{t_torch:9.2f}" if t_torch is not None else f"{'-':>9}"
+                ratio = f"{t_torch / t_ours:11.2f}" if t_torch is not None else f"{'-':>11}"
+                print(f"{cell:<5} {str(size):<24} {t_ours:9.2f} {t_step:12.2f} {torch_ms} {ratio}  "
+                      f"{differences[cell, size]:>31}", flush=True)
+    finally:
+        for worker in workers:
+            worker.close()
     return results
 
 
@@ -324,15 +403,28 @@ def verdicts(results):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeats", type=int, default=None, help="timed repeats per measurement (default 7)")
+    parser.add_argument("--repeats", type=int, default=None,
+                        help="timed runs of each implementation per measurement (default 9)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="the repeats are split into this many turns of each worker (default 3)")
+    parser.add_argument("--pause", type=float, default=0.25,
+                        help="seconds of rest before each block of timed runs (default 0.25)")
     parser.add_argument("--quick", action="store_true", help="3 repeats and 1 warm-up: a rough look")
     parser.add_argument("--threads", default="1,2",
                         help="comma-separated thread counts, one table each, the same for numpy's BLAS and "
                              "torch (default 1,2)")
+    parser.add_argument("--worker", choices=("numpy", "torch"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    repeats = args.repeats if args.repeats is not None else (3 if args.quick else 7)
+    if args.worker is not None:
+        _worker_main(args.worker, int(args.threads))
+        return
+    repeats = args.repeats if args.repeats is not None else (3 if args.quick else 9)
     if repeats < 1:
         parser.error("--repeats must be at least 1")
+    if not 1 <= args.rounds <= repeats:
+        parser.error(f"--rounds must be between 1 and --repeats ({repeats}), got {args.rounds}")
+    if not 0 <= args.pause <= 10:
+        parser.error(f"--pause must be between 0 and 10 seconds, got {args.pause}")
     try:
         thread_counts = [int(n) for n in args.threads.split(",")]
     except ValueError:
@@ -348,19 +440,16 @@ def main(argv=None):
         print(f"PyTorch {torch.__version__}: float64 on the CPU")
         print("note: torch's GRU is the 'reset after' variant, r * (W_hn @ h + b_hn), not the lecture's "
               "tanh(Wc @ [r * c; x]): a different model with the same cost order, timed but not compared")
-    print(f"median of {repeats} repeats after {warmup} warm-up(s); times in ms for forward + backward")
+    print(f"median of {repeats} timed runs in {args.rounds} turns of each worker process, {warmup} warm-up(s) "
+          f"per turn, {args.pause} s of rest before each; times in ms for forward + backward")
+    differences = {(cell, size): checks(cell, size) for cell in CELLS for size in SIZES}
 
     all_results = {}
     for n in thread_counts:
-        with threadpool_limits(limits=n, user_api="blas"):
-            if torch is not None:
-                torch.set_num_threads(n)
-            n_blas, how = blas_threads()
-            torch_note = f", torch.set_num_threads({n})" if torch is not None else ""
-            print(f"\n=== {n} thread(s): numpy's BLAS uses {n_blas} (from {how}){torch_note}")
-            print_load("before this table")
-            all_results[n] = table(repeats, warmup)
-            print_load("after this table")
+        print(f"\n=== {n} thread(s)")
+        print_load("before this table")
+        all_results[n] = table(n, repeats, warmup, args.rounds, args.pause, differences)
+        print_load("after this table")
     for n, results in all_results.items():
         print(f"\n{n} thread(s), ", end="")
         verdicts(results)

@@ -22,6 +22,8 @@ and its parameters have no ``Wr`` / ``br``.
 Shapes. Every gate weight acts on the stacked column [c<t-1>; x<t>] (c<t-1> on top):
 Wu, Wr, Wc (n_a, n_a + n_x); bu, br, bc (n_a, 1); Wy (n_y, n_a); by (n_y, 1).
 One step: xt (n_x, m), c_prev (n_a, m). A sequence: x (n_x, m, T_x), c0 (n_a, m), c (n_a, m, T_x).
+(The sequence functions may return transposed views of new arrays in that layout: the values count,
+not the memory order.)
 
 A note on other GRUs. Some frameworks (for example the cuDNN-style GRU) apply the reset gate after
 the matrix product, r * (U @ h), instead of to the state before it, and let the update gate weight

@@ -39,7 +39,8 @@ Gate override. Every forward function accepts ``override``, a dict that may set 
 dz_g is 0 in the backward pass, so the gradients of its W, b and peephole vector are exactly zero.
 This is what the gate-explorer notebooks use ("set Gamma_f = 1, Gamma_u = 0 and watch c<t> stay put").
 
-Layout: time is the last axis, x (n_x, m, T_x), a and c (n_a, m, T_x), y (n_y, m, T_x).
+Layout: time is the last axis, x (n_x, m, T_x), a and c (n_a, m, T_x), y (n_y, m, T_x). The sequence
+functions may return transposed views of new arrays in that layout: the values count, not the memory order.
 
 Caches (opaque: only the matching backward function reads them) are dicts.
     lstm_cell_forward -> private copies, laid out like the RNN's and the GRU's (see helpers.cells):

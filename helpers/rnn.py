@@ -29,10 +29,11 @@ every column is then one (time step, example) pair, and a sum over t and over ex
 matrix product sums over. Inside, the sequence functions keep the stacked columns [a<t-1>; x<t>; 1] of
 all steps in one array with time on the middle axis, (n_a + n_x + 1, T_x + 1, m), so that the weight
 gradients of all steps are one product [dWaa | dWax | dba] = dz @ [a<t-1>; x<t>; 1].T over the T_x * m
-columns of a view (the row of ones sums dz for dba). The input part Wax @ x<t> of every step is one
-batched product before the loop; only Waa @ a<t-1> is computed step by step. Inputs and outputs keep the
-course layout, time last. The gradients of the output layer (Wya, by) belong to the loss and are not
-computed here.
+columns of a view (the row of ones sums dz for dba). The input part Wax @ x<t> + ba of every step is one
+batched product before the loop, [Wax | ba] @ [x<t>; 1]; only Waa @ a<t-1> is computed step by step.
+Inputs and outputs keep the course layout, time last (the arrays returned may be transposed views of
+new arrays: their values are what counts, not their memory order). The gradients of the output layer
+(Wya, by) belong to the loss and are not computed here.
 
 Arrays put in a cache are private copies: changing an input or an output afterwards does not change
 what the backward pass computes.
