@@ -1353,9 +1353,12 @@ class BrowserSession:
             def views():
                 return [page.evaluate(_STATIC_OUTPUT_JS, list(p)) for p in positions]
 
+            # a widget's figure is drawn a moment after the widget (the browser decodes the saved
+            # picture first): an empty figure counts as settled only if it is still empty at the end
             def settled():
                 v = views()
-                return v if all(x["shows"] not in ("Loading widget...", "nothing") for x in v) else None
+                pending = ("Loading widget...", "nothing", "the widget, with an empty figure")
+                return v if all(x["shows"] not in pending for x in v) else None
             result = _wait(settled, wait, 0.25) or views()
             if screenshot is not None and positions:
                 cell, output = positions[0]

@@ -55,11 +55,23 @@ def test_a_stored_notebook_shows_its_explorer_before_it_runs(browser_session):
     """Opened and not run, notebook 00's explorer shows its picture: as the stored PNG in a fresh
     clone (untrusted), and as the widget with its figure once the learner's own run has made the
     notebook trusted and a fresh kernel starts (the widget is not live then: its picture comes from
-    the saved widget state)."""
+    the saved widget state).
+
+    The trusted case races in JupyterLab's widget manager (jupyterlab_widgets 5), not in the course:
+    when the new kernel first connects, the manager restores the widgets of the kernel alone, calls
+    itself restored, and a view whose model exists only in the notebook's saved state waits 2 s for
+    it, then shows "Error displaying widget: model not found" for good. Loading the saved state takes
+    longer than that when the browser first fetches the widget scripts (a cold cache, the first
+    trusted notebook of a session on a slow machine: about one run in three here). So the first
+    opening may show that error and nothing else, and the second one, with the scripts in the cache,
+    must show the picture the saved state holds."""
     harness.require_browser()
     notebook = harness.NOTEBOOKS / "00_course_map.ipynb"
     assert [v["shows"] for v in browser_session.static_view(notebook, trusted=False, kernel=True)] == \
         ["the stored PNG"]
+    first = browser_session.static_view(notebook, trusted=True, kernel=True)
+    assert [v["shows"] for v in first] == ["the widget, with its picture"] or \
+        [(v["shows"], v["text"]) for v in first] == [("an error", "Error displaying widget: model not found")], first
     views = browser_session.static_view(notebook, trusted=True, kernel=True)
     assert [v["shows"] for v in views] == ["the widget, with its picture"], views
 
