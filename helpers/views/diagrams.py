@@ -810,7 +810,7 @@ def gru_cell_layout() -> dict:
     nodes = {
         "c_prev": node((0.0, 4.0), "io", r"$c^{\langle t-1 \rangle}$"),
         "x": node((0.0, 0.0), "io", r"$x^{\langle t \rangle}$"),
-        "stack": node((1.1, 1.3), "stack", r"$[\,\cdot,\cdot\,]$"),
+        "stack": node((1.1, 1.3), "stack", r"$[c, x]$"),
         "Gamma_r": node((2.3, 2.0), "gate", r"$\Gamma_r$ ($\sigma$)"),
         "Gamma_u": node((2.3, 0.6), "gate", r"$\Gamma_u$ ($\sigma$)"),
         "r_times_c": node((3.3, 2.8), "op", r"$\odot$"),
@@ -872,7 +872,7 @@ def lstm_chain_layout(T: int = 3) -> dict:
         cells[t] = (x0 + 0.2, x0 + width - 0.2, -0.35, 3.45)
         parts = {
             f"x{t}": ((x0 + 0.7, -0.9), "io", rf"$x^{{\langle {t} \rangle}}$"),
-            f"stack{t}": ((x0 + 0.7, 0.4), "stack", r"$[\,\cdot,\cdot\,]$"),
+            f"stack{t}": ((x0 + 0.7, 0.4), "stack", r"$[a, x]$"),
             f"Gamma_f{t}": ((x0 + 1.0, 1.6), "gate", r"$\Gamma_f$"),
             f"Gamma_u{t}": ((x0 + 1.7, 1.6), "gate", r"$\Gamma_u$"),
             f"cand{t}": ((x0 + 2.4, 1.6), "gate", r"$\tilde c$"),
