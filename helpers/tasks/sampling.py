@@ -39,6 +39,7 @@ __all__ = [
     "temperature_softmax",
     "entropy_bits",
     "encode_prefix",
+    "default_max_length",
     "next_token_probabilities",
     "sample",
     "fraction_new",
@@ -139,8 +140,8 @@ def encode_prefix(lm: LanguageModel, prefix, unknown: str = "error") -> list:
     return [UNK if tok not in lm.vocab else tok for tok in tokens]
 
 
-def _default_max_length(lm: LanguageModel) -> int:
-    """The longest sample by default: 30 characters or 20 words."""
+def default_max_length(lm: LanguageModel) -> int:
+    """The longest sample ``sample`` draws by default: 30 characters or 20 words."""
     return 30 if lm.level == "char" else 20
 
 
@@ -236,7 +237,7 @@ def sample(lm: LanguageModel, n: int = 1, *, seed=0, temperature: float = 1.0, m
         seed = check_positive_int(where, "seed", seed, minimum=0, maximum=None)
     temperature = _check_temperature(where, temperature)
     if max_length is None:
-        max_length = _default_max_length(lm)
+        max_length = default_max_length(lm)
     max_length = check_positive_int(where, "max_length", max_length)
     max_rejections = check_positive_int(where, "max_rejections", max_rejections)
     if not isinstance(reject_unk, (bool, np.bool_)):

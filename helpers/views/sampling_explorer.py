@@ -8,17 +8,17 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.transforms import ScaledTranslation
 
+from .._blas import one_blas_thread
 from .._checks import check_positive_int, told_as
-from ..tasks.language_model import LanguageModel, _one_blas_thread, tokenize
-from ..tasks.sampling import (_check_lm, _check_temperature, _default_max_length, _probabilities, _run_prefix,
-                              encode_prefix, entropy_bits, sample)
+from ..tasks.language_model import LanguageModel, tokenize
+from ..tasks.sampling import default_max_length, encode_prefix, entropy_bits, next_token_probabilities, sample
 from ..tasks.text import EOS, UNK
 from .explorer import Explorer, new_figure
 
 __all__ = ["temperature_view", "temperature_explorer"]
 
 
-@_one_blas_thread
+@one_blas_thread
 @told_as("temperature_view")
 def temperature_view(lm: LanguageModel, temperature: float = 1.0, prefix: str = "", n: int = 10, seed: int = 0,
                      known=()) -> dict:
@@ -46,21 +46,19 @@ def temperature_view(lm: LanguageModel, temperature: float = 1.0, prefix: str = 
         temperature, prefix, seed
     """
     where = "temperature_view"
-    lm = _check_lm(where, lm)
-    temperature = _check_temperature(where, temperature)
     if not isinstance(prefix, str):
         raise ValueError(f"{where}: prefix must be a str, got {type(prefix).__name__}")
+    # (these check lm and temperature; their errors are told as temperature_view's, see told_as)
+    probs = next_token_probabilities(lm, prefix, temperature, unknown="unk")
+    probs_model = next_token_probabilities(lm, prefix, 1.0, unknown="unk")
+    longest, length = default_max_length(lm), len(encode_prefix(lm, prefix, "unk"))
+    if length > longest:
+        unit = "characters" if lm.level == "char" else "words"
+        raise ValueError(f"{where}: prefix has {length} {unit}, more than the {longest} a sample holds; "
+                         f"shorten it")
     unknown = lm.vocab.unknown(tokenize(prefix, lm.level)[0]) if prefix else []
     keep = [i for i in range(lm.V) if i != lm.vocab.pad_index]
-    start = encode_prefix(lm, prefix, "unk")
-    longest = _default_max_length(lm)
-    if len(start) > longest:
-        unit = "characters" if lm.level == "char" else "words"
-        raise ValueError(f"{where}: prefix has {len(start)} {unit}, more than the {longest} a sample holds; "
-                         f"shorten it")
-    z, _ = _run_prefix(lm, start, 1)
-    probs = _probabilities(lm, z[:, 0], temperature)[keep]
-    probs_model = _probabilities(lm, z[:, 0], 1.0)[keep]
+    probs, probs_model = probs[keep], probs_model[keep]
     drawn = sample(lm, n, seed=seed, temperature=temperature, prefix=prefix, unknown="unk")
     known = set(known)
     new = [t not in known for t in drawn["texts"]]
@@ -93,10 +91,10 @@ def temperature_explorer(lm: LanguageModel, known=(), prefix: str = "", temperat
     -------
     Explorer with controls temperature (0.1 .. 3), prefix (text box), seed (0 .. 50)
     """
-    lm = _check_lm("temperature_explorer", lm)
     n = check_positive_int("temperature_explorer", "n", n)
     known = frozenset(known)
-    first = temperature_view(lm, temperature, prefix, n, seed, known)
+    with told_as("temperature_explorer"):                   # checks lm and the other controls' values
+        first = temperature_view(lm, temperature, prefix, n, seed, known)
     fig, (ax, ax_text) = new_figure(1, 2, figsize=(9.2, 3.4), gridspec_kw={"width_ratios": [2.3, 1]})
     xs = np.arange(len(first["labels"]))
     bars = ax.bar(xs, first["probs"], color="C0", width=0.8)
